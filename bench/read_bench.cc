@@ -1,0 +1,106 @@
+// Benchmarks of reading and of the foundation commands. Run:
+//   build/release/tallyscope_bench --benchmark_min_time=1
+#include <benchmark/benchmark.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "analysis/analysis.h"
+#include "io/io.h"
+#include "model/model.h"
+
+namespace tallyscope {
+namespace {
+
+// A Russia-like protocol file: 3 text columns, 20 counts, a URL; about 340 bytes a row.
+const std::string& synthetic_csv() {
+  static const std::string csv = [] {
+    std::mt19937_64 rng(42);
+    std::string s = "region,tik,uik";
+    for (int c = 0; c < 20; ++c) s += fmt::format(",count{}", c);
+    s += ",url\n";
+    for (int r = 0; r < 150000; ++r) {
+      s += fmt::format("\"Region {}\",\"{} Territorial\",{}", r / 1800, r / 55, r);
+      for (int c = 0; c < 20; ++c) s += fmt::format(",{}", rng() % 3000);
+      s += ",http://www.vybory.izbirkom.ru/region/izbirkom?action=show&root=12000009&tvd=2012000364371&vrn=1001\n";
+    }
+    return s;
+  }();
+  return csv;
+}
+
+void BM_CsvReadMemory(benchmark::State& state) {
+  const std::string& csv = synthetic_csv();
+  size_t fields = 0;
+  for (auto _ : state) {
+    CsvReader reader(open_memory(csv));
+    CsvRecord rec;
+    while (reader.next(rec)) fields += rec.fields.size();
+  }
+  benchmark::DoNotOptimize(fields);
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * csv.size()));
+}
+BENCHMARK(BM_CsvReadMemory)->Unit(benchmark::kMillisecond);
+
+std::string synthetic_file() {
+  static const std::string path = [] {
+    auto p = std::filesystem::temp_directory_path() / "tallyscope-bench.csv";
+    std::ofstream(p, std::ios::binary) << synthetic_csv();
+    return p.string();
+  }();
+  return path;
+}
+
+void BM_LoadElectionFile(benchmark::State& state) {
+  std::string path = synthetic_file();
+  LoadOptions o;
+  std::string spec = "choices = [";
+  for (int c = 1; c < 20; ++c) spec += std::string(c > 1 ? ", " : "") + "\"count" + std::to_string(c) + "\"";
+  spec += "]\n[columns]\nid = [\"region\", \"tik\", \"uik\"]\ngeography = [\"region\", \"tik\"]\nregistered = \"count0\"\n";
+  o.spec = parse_spec(spec, "bench");
+  for (auto _ : state) {
+    Election e = load_election(path, o);
+    benchmark::DoNotOptimize(e.sheets());
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * synthetic_csv().size()));
+}
+BENCHMARK(BM_LoadElectionFile)->Unit(benchmark::kMillisecond);
+
+std::string shared(const char* rel) {
+  auto p = std::filesystem::path(TALLYSCOPE_SOURCE_DIR) / ".." / "shared" / "data" / rel;
+  return std::filesystem::exists(p) ? p.string() : "";
+}
+
+void BM_SummaryRussia2018(benchmark::State& state) {
+  std::string path = shared("russia-2018/2018.csv.gz");
+  if (path.empty()) {
+    state.SkipWithError("../shared/data absent");
+    return;
+  }
+  for (auto _ : state) {
+    Summary s = summarize(load_election(path));
+    benchmark::DoNotOptimize(s.valid);
+  }
+}
+BENCHMARK(BM_SummaryRussia2018)->Unit(benchmark::kMillisecond);
+
+void BM_CheckRussia2018(benchmark::State& state) {
+  std::string path = shared("russia-2018/2018.csv.gz");
+  if (path.empty()) {
+    state.SkipWithError("../shared/data absent");
+    return;
+  }
+  Election e = load_election(path);
+  for (auto _ : state) {
+    IntegrityReport r = check_integrity(e);
+    benchmark::DoNotOptimize(r.findings.size());
+  }
+}
+BENCHMARK(BM_CheckRussia2018)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace tallyscope

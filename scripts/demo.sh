@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the dependencies, builds tallyscope, and runs its main job on the embedded example.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+cmake --preset release >/dev/null
+cmake --build --preset release --target tallyscope
+bin=build/release/tallyscope
+example=examples/example-election.csv
+spec=examples/example-election.toml
+echo
+echo "== tallyscope summary $example --spec $spec"
+"$bin" summary "$example" --spec "$spec"
+echo
+echo "== tallyscope check $example --spec $spec"
+set +e
+"$bin" check "$example" --spec "$spec"
+status=$?
+set -e
+# The example has planted errors, so `check` is expected to exit 1 (findings failed the gate).
+if [ "$status" -ne 1 ]; then
+  echo "demo: expected check to report the example's planted errors (exit 1), got exit $status" >&2
+  exit 1
+fi
+echo
+echo "demo: done (check exited 1 because the example has planted errors, as intended)"

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs every build and test dependency of tallyscope from Debian 12's archive.
+# Shared by the README's two commands and by .ci/run; safe to run again.
+set -euo pipefail
+packages=(
+  build-essential cmake ninja-build pkg-config git
+  libeigen3-dev libboost-dev libboost-math-dev libcli11-dev nlohmann-json3-dev
+  libfmt-dev zlib1g-dev libsqlite3-dev libfast-float-dev libtomlplusplus-dev
+  libgtest-dev libgmock-dev googletest libbenchmark-dev
+  python3 python3-numpy python3-pandas python3-scipy python3-statsmodels
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

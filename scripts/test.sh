@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the dependencies, builds tallyscope, and runs the whole test suite: once optimised,
+# once under AddressSanitizer + UndefinedBehaviorSanitizer. Tests that need ../shared/data skip
+# with a message when it is absent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+jobs=$(nproc)
+for preset in release asan; do
+  echo "== $preset: configure and build" >&2
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset" -j "$jobs"
+  echo "== $preset: tests" >&2
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --preset "$preset" -j "$jobs"
+done

@@ -1,0 +1,7 @@
+// Public header of the analysis module: pure functions of an Election returning result objects.
+#pragma once
+
+#include "analysis/compare.h"
+#include "analysis/finding.h"
+#include "analysis/integrity.h"
+#include "analysis/summary.h"

@@ -1,0 +1,45 @@
+// Totals, shares, margin and outcome of one count.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "model/election.h"
+#include "model/rule.h"
+
+namespace tallyscope {
+
+struct ChoiceTotal {
+  std::string name;
+  int64_t votes = 0;
+  double share = 0;  // of valid votes
+};
+
+struct Summary {
+  size_t units = 0;
+  bool has_registered = false;
+  int64_t registered = 0;
+  int64_t ballots = 0;  // valid + blank + invalid
+  int64_t valid = 0;
+  int64_t blank = 0;
+  int64_t invalid = 0;
+  double turnout = 0;   // ballots / registered (NaN without registered voters)
+  std::vector<ChoiceTotal> choices;  // sorted by votes, descending
+  struct Margin {
+    std::string leader, runner_up;
+    int64_t votes = 0;
+    double points = 0;  // 100 * (leader - runner_up) / valid
+  } margin;
+  Outcome outcome;
+  std::string rule;
+  size_t missing_cells = 0;  // counts left empty, read as 0 in the totals
+};
+
+Summary summarize(const Election& e);
+nlohmann::ordered_json to_json(const Summary& s);
+std::string to_text(const Summary& s, const Election& e);
+
+}  // namespace tallyscope

@@ -1,0 +1,12 @@
+// Small helpers for readable text output.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace tallyscope {
+
+// 1234567 -> "1,234,567".
+std::string thousands(int64_t v);
+
+}  // namespace tallyscope

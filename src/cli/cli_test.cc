@@ -1,0 +1,111 @@
+// End-to-end tests of the command line: exit codes, --help, --json keys, messages.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "testing/testing.h"
+
+namespace tallyscope {
+namespace {
+
+using testing::run_cli;
+using testing::temp_file;
+
+const std::string kExample = std::string(TALLYSCOPE_SOURCE_DIR) + "/examples/example-election.csv";
+const std::string kExampleSpec = std::string(TALLYSCOPE_SOURCE_DIR) + "/examples/example-election.toml";
+
+TEST(Cli, HelpOnEveryCommand) {
+  for (const char* cmd : {"", "summary", "check", "compare", "inspect"}) {
+    auto r = run_cli(std::string(cmd) + " --help");
+    EXPECT_EQ(r.exit_code, 0) << cmd;
+    EXPECT_NE(r.out.find("Usage"), std::string::npos) << cmd << ": " << r.out;
+  }
+}
+
+TEST(Cli, UsageErrorsExit2) {
+  EXPECT_EQ(run_cli("").exit_code, 2);
+  EXPECT_EQ(run_cli("frobnicate").exit_code, 2);
+  EXPECT_EQ(run_cli("summary").exit_code, 2);
+  EXPECT_EQ(run_cli("summary /no/such/file.csv").exit_code, 2);
+  EXPECT_EQ(run_cli("summary " + kExample + " --encoding ebcdic").exit_code, 2);
+  EXPECT_EQ(run_cli("check " + kExample + " --fail-on sometimes").exit_code, 2);
+}
+
+TEST(Cli, SummaryJsonOfTheExample) {
+  auto r = run_cli("summary " + kExample + " --spec " + kExampleSpec + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  for (const char* k : {"units", "registered", "valid", "blank", "invalid", "choices", "margin", "outcome"})
+    EXPECT_TRUE(j.contains(k)) << k;
+  EXPECT_EQ(j["units"], 312);
+  EXPECT_EQ(j["choices"][0]["name"], "Frente Popular");
+  EXPECT_EQ(j["outcome"]["decided"], false);  // runoff under the threshold rule
+  double sum = 0;
+  for (const auto& c : j["choices"]) sum += c["share"].get<double>();
+  EXPECT_NEAR(sum, 1.0, 1e-12);
+}
+
+TEST(Cli, GuessIsAnnouncedOnStderr) {
+  auto r = run_cli("summary " + kExample);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.err.find("guessed"), std::string::npos);
+}
+
+TEST(Cli, CheckExitsOneOnErrors) {
+  auto r = run_cli("check " + kExample + " --spec " + kExampleSpec + " --json");
+  EXPECT_EQ(r.exit_code, 1);
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["errors"], 2);
+  auto never = run_cli("check " + kExample + " --spec " + kExampleSpec + " --fail-on never");
+  EXPECT_EQ(never.exit_code, 0);
+  auto clean = run_cli("check " + temp_file("id,A,B\n1,3,4\n2,5,1\n"));
+  EXPECT_EQ(clean.exit_code, 0) << clean.err;
+}
+
+TEST(Cli, MalformedInputExit2WithLocation) {
+  std::string csv = "id,place,A,B\n";
+  for (int i = 1; i <= 20; ++i) csv += std::to_string(i) + ",P," + (i == 7 ? "x" : "3") + ",4\n";
+  std::string path = temp_file(csv);
+  auto r = run_cli("summary " + path);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(path + ":8:3 (column 'A')"), std::string::npos) << r.err;
+  auto lenient = run_cli("check " + path + " --lenient --json");
+  EXPECT_EQ(lenient.exit_code, 1) << lenient.err;
+  EXPECT_NE(lenient.out.find("unreadable_count"), std::string::npos);
+  std::string gz = temp_file(testing::gzip_bytes("id,A\n1,2\n").substr(0, 12), ".csv.gz");
+  auto trunc = run_cli("summary " + gz);
+  EXPECT_EQ(trunc.exit_code, 2);
+  EXPECT_NE(trunc.err.find("gzip"), std::string::npos) << trunc.err;
+}
+
+TEST(Cli, InspectPrintsASpecThatReadsTheFile) {
+  auto r = run_cli("inspect " + kExample);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("[columns]"), std::string::npos);
+  std::string spec = temp_file(r.out, ".toml");
+  auto s = run_cli("summary " + kExample + " --spec " + spec + " --json");
+  EXPECT_EQ(s.exit_code, 0) << s.err;
+  EXPECT_EQ(nlohmann::json::parse(s.out)["units"], 312);
+}
+
+TEST(Cli, CompareJson) {
+  std::string a = temp_file("id,A,B\n1,3,4\n2,5,1\n");
+  std::string b = temp_file("id,A,B\n1,3,5\n3,5,1\n");
+  auto r = run_cli("compare " + a + " " + b + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["only_in_a"]["count"], 1);
+  EXPECT_EQ(j["only_in_b"]["count"], 1);
+  EXPECT_EQ(j["differing"]["count"], 1);
+  EXPECT_EQ(j["net_effect"]["B"], 1);
+}
+
+TEST(CliShared, InspectRecognisesKnownLayouts) {
+  TALLYSCOPE_REQUIRE_SHARED(russia, "russia-2018/2018.csv.gz");
+  auto r = run_cli("inspect " + russia);
+  ASSERT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("layout = \"russia-cec\""), std::string::npos);
+  EXPECT_NE(r.out.find("ballot_accounting"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tallyscope

@@ -1,0 +1,234 @@
+#include "io/csv_reader.h"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "io/error.h"
+
+namespace tallyscope {
+namespace {
+
+constexpr size_t kChunk = 1 << 20;
+
+}  // namespace
+
+CsvReader::CsvReader(std::unique_ptr<ByteSource> source, CsvOptions options) : options_(options) {
+  auto decoded = std::make_unique<DecodedSource>(std::move(source), options.encoding);
+  encoding_ = decoded->detected();
+  bom_ = decoded->had_bom();
+  source_ = std::move(decoded);
+  buf_.resize(kChunk);
+  refill();
+  delimiter_ = options_.delimiter ? options_.delimiter : detect_delimiter();
+}
+
+std::unique_ptr<CsvReader> CsvReader::open(const std::string& path, CsvOptions options) {
+  return std::make_unique<CsvReader>(open_input(path, options.limits), options);
+}
+
+// Moves unread data to the front and reads more; grows the buffer when a record fills it.
+bool CsvReader::refill() {
+  if (eof_) return false;
+  if (pos_ > 0) {
+    std::memmove(buf_.data(), buf_.data() + pos_, end_ - pos_);
+    end_ -= pos_;
+    pos_ = 0;
+  }
+  if (end_ == buf_.size()) {
+    size_t limit = options_.max_field_bytes * 2 + kChunk;
+    if (buf_.size() >= limit)
+      throw InputError({name(), line_},
+                       fmt::format("a record longer than {} bytes (the limit on a field is {} bytes; "
+                                   "raise it with --max-field-bytes)", buf_.size(), options_.max_field_bytes));
+    buf_.resize(std::min(buf_.size() * 2, limit));
+  }
+  bool any = false;
+  while (end_ < buf_.size()) {
+    size_t got = source_->read(buf_.data() + end_, buf_.size() - end_);
+    if (got == 0) {
+      eof_ = true;
+      break;
+    }
+    end_ += got;
+    any = true;
+    if (end_ - pos_ >= kChunk / 2) break;
+  }
+  return any;
+}
+
+char CsvReader::detect_delimiter() const {
+  // Count each candidate outside quotes on the first lines; pick the one whose count is the same
+  // non-zero number on most lines (ties go to the larger count, then to the order below).
+  constexpr std::array<char, 4> kCandidates = {',', ';', '\t', '|'};
+  std::string_view text(buf_.data() + pos_, end_ - pos_);
+  std::array<std::vector<int>, 4> counts;
+  std::array<int, 4> current{};
+  bool quoted = false;
+  int lines = 0;
+  for (size_t i = 0; i < text.size() && lines < 50; ++i) {
+    char c = text[i];
+    if (c == '"') {
+      quoted = !quoted;
+    } else if (!quoted && (c == '\n' || c == '\r')) {
+      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+      for (size_t k = 0; k < 4; ++k) counts[k].push_back(current[k]);
+      current.fill(0);
+      ++lines;
+    } else if (!quoted) {
+      for (size_t k = 0; k < 4; ++k)
+        if (c == kCandidates[k]) ++current[k];
+    }
+  }
+  if (lines < 50 && std::any_of(current.begin(), current.end(), [](int v) { return v > 0; }))
+    for (size_t k = 0; k < 4; ++k) counts[k].push_back(current[k]);
+  char best = ',';
+  double best_score = -1;
+  for (size_t k = 0; k < 4; ++k) {
+    if (counts[k].empty() || counts[k][0] == 0) continue;  // the header must contain it
+    int header = counts[k][0];
+    int agree = 0;
+    for (int v : counts[k]) agree += v == header;
+    double score = static_cast<double>(agree) / counts[k].size() * 1e6 + header;
+    if (score > best_score) {
+      best_score = score;
+      best = kCandidates[k];
+    }
+  }
+  return best;
+}
+
+CsvReader::Scan CsvReader::scan_record(CsvRecord& record) {
+  const char d = delimiter_;
+  const char* data = buf_.data();
+  size_t p = pos_;
+  uint64_t newlines = 0;
+  marks_.clear();
+  // Skip empty lines (they hold no record); this progress is kept even if the record that
+  // follows needs more data.
+  while (p < end_ && (data[p] == '\n' || data[p] == '\r')) {
+    if (data[p] == '\r') {
+      if (p + 1 >= end_ && !eof_) return Scan::kNeedMore;
+      if (p + 1 < end_ && data[p + 1] == '\n') ++p;
+    }
+    ++p;
+    ++line_;
+    pos_ = p;
+  }
+  if (p >= end_) return eof_ ? Scan::kEnd : Scan::kNeedMore;
+  const uint64_t start_line = line_;
+  for (;;) {
+    if (marks_.size() >= options_.max_columns)
+      throw InputError({name(), start_line},
+                       fmt::format("a record with more than {} columns (raise the limit with --max-columns)",
+                                   options_.max_columns));
+    if (p < end_ && data[p] == '"') {
+      size_t field_begin = p + 1;
+      size_t q = field_begin;
+      bool escapes = false;
+      for (;;) {
+        const void* hit = std::memchr(data + q, '"', end_ - q);
+        if (!hit) {
+          if (!eof_) return Scan::kNeedMore;
+          throw InputError({name(), start_line, marks_.size() + 1},
+                           "unterminated quoted field: the file ends before its closing quote");
+        }
+        size_t at = static_cast<const char*>(hit) - data;
+        if (at + 1 < end_ && data[at + 1] == '"') {
+          escapes = true;
+          q = at + 2;
+          continue;
+        }
+        if (at + 1 >= end_ && !eof_) return Scan::kNeedMore;
+        newlines += static_cast<uint64_t>(std::count(data + field_begin, data + at, '\n'));
+        if (at - field_begin > options_.max_field_bytes)
+          throw InputError({name(), start_line, marks_.size() + 1},
+                           fmt::format("a field longer than {} bytes (raise the limit with --max-field-bytes)",
+                                       options_.max_field_bytes));
+        marks_.push_back({(field_begin), (at), escapes});
+        p = at + 1;
+        break;
+      }
+      if (p < end_ && data[p] != d && data[p] != '\n' && data[p] != '\r')
+        throw InputError({name(), start_line + newlines, marks_.size()},
+                         fmt::format("unexpected character '{}' after a closing quote (a quote inside a quoted "
+                                     "field must be doubled)", data[p]));
+    } else {
+      size_t field_begin = p;
+      while (p < end_) {
+        char c = data[p];
+        if (c == d || c == '\n' || c == '\r') break;
+        ++p;
+      }
+      if (p >= end_ && !eof_) return Scan::kNeedMore;
+      if (p - field_begin > options_.max_field_bytes)
+        throw InputError({name(), start_line, marks_.size() + 1},
+                         fmt::format("a field longer than {} bytes (raise the limit with --max-field-bytes)",
+                                     options_.max_field_bytes));
+      marks_.push_back({(field_begin), (p), false});
+    }
+    // Now at a delimiter, a line end, or the end of the data.
+    if (p >= end_) break;  // eof_ here
+    if (data[p] == d) {
+      ++p;
+      if (p >= end_) {
+        if (!eof_) return Scan::kNeedMore;
+        marks_.push_back({(p), (p), false});
+        break;
+      }
+      continue;
+    }
+    if (data[p] == '\r') {
+      if (p + 1 >= end_ && !eof_) return Scan::kNeedMore;
+      if (p + 1 < end_ && data[p + 1] == '\n') ++p;
+    }
+    ++p;
+    ++newlines;
+    break;
+  }
+  // The record is complete: unescape doubled quotes in place and publish views.
+  record.fields.clear();
+  record.fields.reserve(marks_.size());
+  for (const FieldMark& m : marks_) {
+    char* b = buf_.data() + m.begin;
+    size_t len = m.end - m.begin;
+    if (m.quoted_escapes) {
+      size_t w = 0;
+      for (size_t r = 0; r < len; ++r) {
+        b[w++] = b[r];
+        if (b[r] == '"') ++r;  // skip the second quote of a pair
+      }
+      len = w;
+    }
+    record.fields.emplace_back(b, len);
+  }
+  record.line = start_line;
+  line_ = start_line + newlines;
+  pos_ = p;
+  return Scan::kRecord;
+}
+
+bool CsvReader::next(CsvRecord& record) {
+  for (;;) {
+    Scan s = scan_record(record);
+    if (s == Scan::kRecord) return true;
+    if (s == Scan::kEnd) return false;
+    // Need more data: the partial record (from pos_) moves to the front.
+    if (!refill() && !eof_) return false;
+  }
+}
+
+std::vector<std::string> split_csv_line(std::string_view line, char delimiter) {
+  CsvOptions o;
+  o.delimiter = delimiter;
+  CsvReader reader(open_memory(std::string(line)), o);
+  CsvRecord rec;
+  std::vector<std::string> out;
+  if (reader.next(rec))
+    for (auto f : rec.fields) out.emplace_back(f);
+  return out;
+}
+
+}  // namespace tallyscope

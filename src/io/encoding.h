@@ -1,0 +1,48 @@
+// Text encodings: UTF-8 (with or without a byte-order mark) and the legacy single-byte
+// encodings many electoral authorities still publish (Latin-1 / Windows-1252), converted to UTF-8.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "io/byte_source.h"
+
+namespace tallyscope {
+
+enum class Encoding { kAuto, kUtf8, kWindows1252, kLatin1 };
+
+Encoding parse_encoding(std::string_view name);  // "auto", "utf-8", "windows-1252"/"cp1252", "latin1"; throws UsageError
+std::string_view encoding_name(Encoding e);
+
+// Returns the length of the longest prefix of s that is valid UTF-8 (s.size() when all is valid).
+size_t valid_utf8_prefix(std::string_view s);
+// Whether s ends inside an otherwise valid multi-byte sequence (so more bytes may complete it).
+bool ends_in_partial_utf8(std::string_view s);
+
+// Appends the UTF-8 form of Windows-1252 (or Latin-1) text to out.
+void append_single_byte_as_utf8(std::string_view in, Encoding from, std::string& out);
+
+// A source that yields UTF-8: it drops a UTF-8 byte-order mark, refuses UTF-16/32, and when asked
+// to detect (kAuto) decides from the first 64 KiB whether the file is UTF-8 or Windows-1252.
+// Bytes that are not valid UTF-8 later in a file detected as UTF-8 are passed through; the reader
+// reports them with their line and column (mixed encodings are an input error, not guessed at).
+class DecodedSource final : public ByteSource {
+ public:
+  DecodedSource(std::unique_ptr<ByteSource> inner, Encoding requested);
+  size_t read(char* out, size_t n) override;
+  const std::string& name() const override { return inner_->name(); }
+  uint64_t raw_bytes_read() const override { return inner_->raw_bytes_read(); }
+  Encoding detected() const { return detected_; }
+  bool had_bom() const { return bom_; }
+
+ private:
+  std::unique_ptr<ByteSource> inner_;
+  Encoding detected_ = Encoding::kUtf8;
+  bool bom_ = false;
+  std::string pending_;  // decoded bytes not yet handed out
+  size_t pending_pos_ = 0;
+  std::string raw_;      // scratch for single-byte decoding
+};
+
+}  // namespace tallyscope

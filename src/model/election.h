@@ -1,0 +1,119 @@
+// The Election: one count of one election, as immutable columns over its tally sheets.
+// Several counts of the same election (quick-count snapshots, the official count) are separate
+// Elections joined by sheet id.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "model/geography.h"
+#include "model/spec.h"
+
+namespace tallyscope {
+
+// A count that the file left empty (or, with --lenient, could not be read).
+inline constexpr int64_t kMissing = std::numeric_limits<int64_t>::min();
+
+struct CountColumn {
+  std::string name;     // role or display name ("registered", a choice's name, an extra's symbol)
+  std::string header;   // the file's column header
+  size_t column = 0;    // 1-based position in the file
+  std::vector<int64_t> values;  // kMissing where missing
+  size_t missing = 0;
+
+  int64_t operator[](size_t sheet) const { return values[sheet]; }
+  // The value with missing read as 0 (for totals; missing cells are reported by `check`).
+  int64_t or_zero(size_t sheet) const { return values[sheet] == kMissing ? 0 : values[sheet]; }
+};
+
+// A cell kept as missing because its text was not a usable count (only with --lenient), or
+// a text cell that needed attention. Nothing is dropped silently: each is reported by `check`.
+struct CellIssue {
+  size_t sheet;
+  uint64_t line;
+  size_t column;        // 1-based
+  std::string header;
+  std::string text;     // as in the file
+  std::string problem;  // e.g. "negative", "not a number"
+};
+
+class Election {
+ public:
+  struct Parts {
+    std::string source;  // the file as the user named it
+    ElectionSpec spec;
+    std::vector<std::string> header;
+    std::vector<std::string> ids;
+    std::vector<uint64_t> lines;
+    Geography geography;
+    std::optional<CountColumn> registered, blank, invalid, declared_ballots, declared_valid;
+    std::vector<CountColumn> choices;
+    std::vector<CountColumn> extras;
+    std::vector<double> latitude, longitude;  // empty when not mapped; NaN where missing
+    std::vector<int64_t> timestamps_ms;       // empty when not mapped; kMissing where missing
+    std::vector<CellIssue> cell_issues;
+    std::string encoding;
+    char delimiter = ',';
+  };
+
+  explicit Election(Parts parts);
+  Election(const Election&) = delete;  // the id index holds views into the columns
+  Election& operator=(const Election&) = delete;
+  Election(Election&&) = default;
+  Election& operator=(Election&&) = default;
+
+  const std::string& source() const { return p_.source; }
+  const ElectionSpec& spec() const { return p_.spec; }
+  const std::vector<std::string>& header() const { return p_.header; }
+  const std::string& encoding() const { return p_.encoding; }
+  char delimiter() const { return p_.delimiter; }
+
+  size_t sheets() const { return p_.ids.size(); }
+  const std::vector<std::string>& ids() const { return p_.ids; }
+  const std::string& id(size_t sheet) const { return p_.ids[sheet]; }
+  uint64_t line(size_t sheet) const { return p_.lines[sheet]; }
+  const Geography& geography() const { return p_.geography; }
+
+  const CountColumn* registered() const { return p_.registered ? &*p_.registered : nullptr; }
+  const CountColumn* blank() const { return p_.blank ? &*p_.blank : nullptr; }
+  const CountColumn* invalid() const { return p_.invalid ? &*p_.invalid : nullptr; }
+  const CountColumn* declared_ballots() const { return p_.declared_ballots ? &*p_.declared_ballots : nullptr; }
+  const CountColumn* declared_valid() const { return p_.declared_valid ? &*p_.declared_valid : nullptr; }
+  const std::vector<CountColumn>& choices() const { return p_.choices; }
+  const std::vector<CountColumn>& extras() const { return p_.extras; }
+  int find_choice(std::string_view name) const;
+
+  bool has_coordinates() const { return !p_.latitude.empty(); }
+  const std::vector<double>& latitude() const { return p_.latitude; }
+  const std::vector<double>& longitude() const { return p_.longitude; }
+  bool has_timestamps() const { return !p_.timestamps_ms.empty(); }
+  const std::vector<int64_t>& timestamps_ms() const { return p_.timestamps_ms; }
+
+  const std::vector<CellIssue>& cell_issues() const { return p_.cell_issues; }
+
+  // Derived per sheet, missing cells read as 0: valid = sum of the choices;
+  // ballots = valid + blank + invalid.
+  const std::vector<int64_t>& valid() const { return valid_; }
+  const std::vector<int64_t>& ballots() const { return ballots_; }
+
+  // The value of a relation symbol (an extra, or a role) on a sheet; nullopt when missing or unmapped.
+  std::optional<int64_t> symbol_value(std::string_view symbol, size_t sheet) const;
+
+  // Sheet index by id (the first, when an id repeats); nullopt when absent.
+  std::optional<size_t> find(std::string_view id) const;
+  // Ids that occur more than once, with every sheet index that carries them (file order).
+  const std::vector<std::vector<size_t>>& duplicate_ids() const { return duplicates_; }
+
+ private:
+  Parts p_;
+  std::vector<int64_t> valid_, ballots_;
+  std::unordered_map<std::string_view, size_t> index_;
+  std::vector<std::vector<size_t>> duplicates_;
+};
+
+}  // namespace tallyscope

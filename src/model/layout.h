@@ -1,0 +1,26 @@
+// Recognising a tally-sheet file's layout from its header: the layouts of electoral authorities
+// tallyscope knows, and a best-effort guess for the rest.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/spec.h"
+
+namespace tallyscope {
+
+// The spec of a known layout (Bolivia's OEP 2019 count and TREP files, the OEP 2016 referendum
+// file, the Russian CEC protocol files), or nullopt.
+std::optional<ElectionSpec> known_layout(const std::vector<std::string>& header);
+
+// A best-effort spec from the header and the first rows: an id-like first column, text columns
+// as geography, registered/blank/invalid/valid/ballots by their names, the other whole-number
+// columns as choices. spec.notes says what was guessed. Throws InputError when nothing fits.
+ElectionSpec guess_layout(const std::vector<std::string>& header,
+                          const std::vector<std::vector<std::string>>& sample, const std::string& file);
+
+// Lower-case ASCII, accents on Latin letters removed, spaces trimmed: for matching names.
+std::string normalise_name(const std::string& s);
+
+}  // namespace tallyscope

@@ -1,0 +1,34 @@
+// Reading a tally-sheet file into a validated Election.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "io/csv_reader.h"
+#include "model/election.h"
+#include "model/spec.h"
+
+namespace tallyscope {
+
+struct LoadOptions {
+  std::optional<ElectionSpec> spec;  // none: a known layout, else a guess (see spec().notes)
+  std::string encoding = "auto";     // overrides the spec's when not "auto"
+  char delimiter = 0;                // overrides the spec's when set
+  // Keep unusable counts (non-numeric, negative, fractional) as missing cells reported by
+  // `check`, instead of stopping with an input error.
+  bool lenient = false;
+  size_t max_field_bytes = 16u << 20;
+  size_t max_columns = 100000;
+  uint64_t max_file_bytes = 0;
+};
+
+// Reads, maps and validates. Throws InputError naming the file, line and column of the first
+// problem: a missing mapped column, a ragged row, a count that is not a non-negative whole number
+// (unless lenient), invalid UTF-8 in a text cell, a bad coordinate or timestamp, an empty id.
+Election load_election(const std::string& path, const LoadOptions& options = {});
+
+// The spec a file would be read with: the given one, a known layout, or a guess. Reads only the
+// header and the first rows.
+ElectionSpec detect_spec(const std::string& path, const LoadOptions& options = {});
+
+}  // namespace tallyscope

@@ -1,0 +1,211 @@
+#include "model/load.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <gtest/gtest.h>
+
+#include "io/error.h"
+#include "testing/testing.h"
+
+namespace tallyscope {
+namespace {
+
+using testing::temp_file;
+
+const char* kSpec = R"(
+choices = ["A", "B"]
+[columns]
+id = "id"
+geography = ["muni", "place"]
+registered = "reg"
+blank = "blank"
+invalid = "null"
+[rule]
+kind = "majority"
+)";
+
+LoadOptions with_spec(const char* spec = kSpec) {
+  LoadOptions o;
+  o.spec = parse_spec(spec, "spec.toml");
+  return o;
+}
+
+// Expects load_election to fail with a message naming file:line:column and containing needle.
+void expect_input_error(const std::string& csv, const std::string& where, const std::string& needle,
+                        LoadOptions options = with_spec()) {
+  std::string path = temp_file(csv);
+  try {
+    load_election(path, options);
+    FAIL() << "no error; wanted " << needle;
+  } catch (const InputError& e) {
+    std::string msg = e.what();
+    EXPECT_NE(msg.find(path + where), std::string::npos) << msg;
+    EXPECT_NE(msg.find(needle), std::string::npos) << msg;
+  }
+}
+
+TEST(Load, ReadsColumnsAndDerivesTotals) {
+  std::string path = temp_file(
+      "id,muni,place,reg,A,B,blank,null\n"
+      "1,M1,P1,100,40,30,2,3\n"
+      "2,M1,P1,100,10,60,0,1\n"
+      "3,M2,P1,50,20,,1,0\n");
+  Election e = load_election(path, with_spec());
+  ASSERT_EQ(e.sheets(), 3u);
+  EXPECT_EQ(e.id(2), "3");
+  EXPECT_EQ(e.line(2), 4u);
+  EXPECT_EQ(e.valid()[0], 70);
+  EXPECT_EQ(e.ballots()[0], 75);
+  EXPECT_EQ(e.choices()[1][2], kMissing);
+  EXPECT_EQ(e.choices()[1].missing, 1u);
+  EXPECT_EQ(e.valid()[2], 20);  // missing read as 0
+  EXPECT_EQ(e.geography().node_count(1), 2u);  // P1 in M1 and P1 in M2 are two places
+  EXPECT_EQ(*e.find("2"), 1u);
+  EXPECT_FALSE(e.find("9").has_value());
+  EXPECT_EQ(e.delimiter(), ',');
+}
+
+TEST(Load, SemicolonCrlfBomAndQuotedNames) {
+  std::string path = temp_file(
+      "\xEF\xBB\xBFid;muni;place;reg;A;B;blank;null\r\n"
+      "1;\"San José; Norte\";\"Escuela \"\"Uno\"\"\";100;40;30;2;3\r\n");
+  Election e = load_election(path, with_spec());
+  EXPECT_EQ(e.header()[0], "id");
+  EXPECT_EQ(e.geography().node_name(0, 0), "San José; Norte");
+  EXPECT_EQ(e.geography().node_name(1, 0), "Escuela \"Uno\"");
+}
+
+TEST(Load, Windows1252IsConverted) {
+  std::string path = temp_file("id,muni,place,reg,A,B,blank,null\n1,Potos\xED,Ca\xF1" "ada \x80,10,1,2,0,0\n");
+  Election e = load_election(path, with_spec());
+  EXPECT_EQ(e.encoding(), "windows-1252");
+  EXPECT_EQ(e.geography().node_name(0, 0), "Potosí");
+  EXPECT_EQ(e.geography().node_name(1, 0), "Cañada €");
+}
+
+TEST(Load, GzipByMagicBytesWhateverTheName) {
+  std::string csv = "id,muni,place,reg,A,B,blank,null\n1,M,P,10,1,2,0,0\n";
+  std::string path = temp_file(testing::gzip_bytes(csv), ".csv");
+  Election e = load_election(path, with_spec());
+  EXPECT_EQ(e.sheets(), 1u);
+  EXPECT_EQ(e.valid()[0], 3);
+}
+
+TEST(Load, MalformedInputNamesFileLineAndColumn) {
+  const std::string h = "id,muni,place,reg,A,B,blank,null\n";
+  expect_input_error(h + "1,M,P,10,1,2,0,0\n2,M,P,10,x,2,0,0\n", ":3:5", "not a number");
+  expect_input_error(h + "1,M,P,10,1,-2,0,0\n", ":2:6", "negative");
+  expect_input_error(h + "1,M,P,10,1.5,2,0,0\n", ":2:5", "not a whole number");
+  expect_input_error(h + "1,M,P,10,99999999999999999999,2,0,0\n", ":2:5", "too large");
+  expect_input_error(h + "1,M,P,10,1,2,0\n", ":2:", "7 fields where the header has 8");
+  expect_input_error(h + "1,M,P,10,1,2,0,0,9\n", ":2:", "9 fields where the header has 8");
+  LoadOptions utf8 = with_spec();
+  utf8.encoding = "utf-8";
+  expect_input_error(h + "1,M\xC3(,P,10,1,2,0,0\n", ":2:2", "invalid UTF-8", utf8);
+  expect_input_error(h + ",M,P,10,1,2,0,0\n", ":2:1", "empty sheet id");
+  expect_input_error("id,muni,place,A,B,blank,null\n1,M,P,1,2,0,0\n", ":1", "'reg', which is not in the file");
+  expect_input_error(h, ":1", "header but no rows");
+  expect_input_error("", "", "empty");
+  expect_input_error(h + "1,M,\"P,10,1,2,0,0\n", ":2:3", "unterminated quoted field");
+}
+
+TEST(Load, MixedEncodingIsAnErrorNotAGuess) {
+  // 70 KB of UTF-8 (so detection settles on UTF-8), then a Windows-1252 byte.
+  std::string csv = "id,muni,place,reg,A,B,blank,null\n";
+  for (int i = 0; csv.size() < 70000; ++i) csv += std::to_string(i) + ",Potosí,P,10,1,2,0,0\n";
+  csv += "x,Potos\xED,P,10,1,2,0,0\n";
+  size_t lines = static_cast<size_t>(std::count(csv.begin(), csv.end(), '\n'));
+  expect_input_error(csv, ":" + std::to_string(lines) + ":2", "invalid UTF-8");
+}
+
+TEST(Load, LenientKeepsUnreadableCountsAsIssues) {
+  LoadOptions o = with_spec();
+  o.lenient = true;
+  std::string path = temp_file("id,muni,place,reg,A,B,blank,null\n1,M,P,10,x,-2,0,0\n2,M,P,10,1,2,0,0\n");
+  Election e = load_election(path, o);
+  ASSERT_EQ(e.sheets(), 2u);
+  ASSERT_EQ(e.cell_issues().size(), 2u);
+  EXPECT_EQ(e.cell_issues()[0].line, 2u);
+  EXPECT_EQ(e.cell_issues()[0].column, 5u);
+  EXPECT_EQ(e.cell_issues()[0].text, "x");
+  EXPECT_EQ(e.cell_issues()[1].problem, "negative");
+  EXPECT_EQ(e.choices()[0][0], kMissing);
+}
+
+TEST(Load, CoordinatesAndTimestamps) {
+  const char* spec = R"(
+choices = ["A"]
+[columns]
+id = "id"
+latitude = "lat"
+longitude = "lon"
+timestamp = "t"
+timezone = "-04:00"
+)";
+  std::string path = temp_file("id,lat,lon,t,A\n1,-16.5,-68.1,2019-10-20T19:40:57-04:00,3\n2,,,2019-10-20 19:40:57,4\n");
+  Election e = load_election(path, with_spec(spec));
+  EXPECT_DOUBLE_EQ(e.latitude()[0], -16.5);
+  EXPECT_TRUE(std::isnan(e.latitude()[1]));
+  EXPECT_EQ(e.timestamps_ms()[0], 1571614857000);
+  EXPECT_EQ(e.timestamps_ms()[1], 1571614857000);  // no zone: the spec's -04:00
+  expect_input_error("id,lat,lon,t,A\n1,95,0,2019-10-20T19:40:57Z,3\n", ":2:2", "coordinate", with_spec(spec));
+  expect_input_error("id,lat,lon,t,A\n1,0,0,2019-13-20T19:40:57Z,3\n", ":2:4", "ISO 8601", with_spec(spec));
+}
+
+TEST(Load, DuplicateIdsAreKeptAndListed) {
+  std::string path = temp_file("id,muni,place,reg,A,B,blank,null\n1,M,P,10,1,2,0,0\n1,M,P,10,1,2,0,0\n2,M,P,1,0,0,0,0\n");
+  Election e = load_election(path, with_spec());
+  EXPECT_EQ(e.sheets(), 3u);
+  ASSERT_EQ(e.duplicate_ids().size(), 1u);
+  EXPECT_EQ(e.duplicate_ids()[0], (std::vector<size_t>{0, 1}));
+}
+
+TEST(Load, GuessesWithoutSpec) {
+  std::string path = temp_file("station|district|registered|Red|Blue|blank|invalid\nS1|D1|100|40|30|1|2\nS2|D1|90|20|50|0|0\n");
+  Election e = load_election(path);
+  EXPECT_EQ(e.spec().layout, "guess");
+  EXPECT_EQ(e.delimiter(), '|');
+  EXPECT_EQ(e.sheets(), 2u);
+  EXPECT_EQ(e.choices().size(), 2u);
+  EXPECT_EQ(e.registered()->values[1], 90);
+}
+
+// ---- The real files in ../shared/data (facts from its README) ----
+
+TEST(LoadShared, Bolivia2019FinalCount) {
+  TALLYSCOPE_REQUIRE_SHARED(path, "bolivia-2019/computo-final.csv.gz");
+  Election e = load_election(path);
+  EXPECT_EQ(e.spec().layout, "bolivia-oep-2019");
+  EXPECT_EQ(e.sheets(), 34555u);
+  EXPECT_EQ(e.choices().size(), 9u);
+  EXPECT_TRUE(e.has_coordinates());
+  EXPECT_EQ(e.geography().levels(), 8u);
+  // Polling places keyed by their whole path: 5,296 places, though only 4,814 distinct names.
+  int recinto = e.geography().find_level("Recinto");
+  ASSERT_GE(recinto, 0);
+  EXPECT_EQ(e.geography().node_count(static_cast<size_t>(recinto)), 5296u);
+  EXPECT_EQ(e.header()[0], "Número Mesa");  // the byte-order mark is not part of the name
+}
+
+TEST(LoadShared, Bolivia2016ReferendumPipeDelimitedWithoutSpec) {
+  TALLYSCOPE_REQUIRE_SHARED(path, "bolivia-2016/referendum-2016-02-21.csv.gz");
+  Election e = load_election(path);
+  EXPECT_EQ(e.spec().layout, "bolivia-oep-2016-referendum");
+  EXPECT_EQ(e.delimiter(), '|');
+  EXPECT_EQ(e.sheets(), 29224u);
+}
+
+TEST(LoadShared, Russia2018Protocols) {
+  TALLYSCOPE_REQUIRE_SHARED(path, "russia-2018/2018.csv.gz");
+  Election e = load_election(path);
+  EXPECT_EQ(e.spec().layout, "russia-cec");
+  EXPECT_EQ(e.sheets(), 97699u);
+  EXPECT_EQ(e.choices().size(), 8u);
+  EXPECT_EQ(e.extras().size(), 9u);
+  EXPECT_EQ(e.spec().relations.size(), 2u);
+  EXPECT_TRUE(e.duplicate_ids().empty());
+}
+
+}  // namespace
+}  // namespace tallyscope

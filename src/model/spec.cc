@@ -1,0 +1,287 @@
+#include "model/spec.h"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include "io/error.h"
+
+namespace tallyscope {
+namespace {
+
+std::string quote(const std::string& s) {
+  // TOML basic string.
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (c < 0x20 || c == 0x7f) out += fmt::format("\\u{:04X}", c);
+        else out.push_back(static_cast<char>(c));
+    }
+  }
+  return out + "\"";
+}
+
+[[noreturn]] void spec_error(const std::string& origin, const toml::source_region* where, const std::string& msg) {
+  SourceLocation loc{origin};
+  if (where) {
+    loc.line = where->begin.line;
+    loc.column = where->begin.column;
+  }
+  throw InputError(loc, msg);
+}
+
+std::string get_string(const toml::node& n, const std::string& origin, const std::string& key) {
+  if (auto v = n.value<std::string>()) return *v;
+  spec_error(origin, &n.source(), fmt::format("'{}' must be a string", key));
+}
+
+std::vector<std::string> get_strings(const toml::node& n, const std::string& origin, const std::string& key) {
+  std::vector<std::string> out;
+  if (auto s = n.value<std::string>()) {
+    out.push_back(*s);
+    return out;
+  }
+  const toml::array* a = n.as_array();
+  if (!a) spec_error(origin, &n.source(), fmt::format("'{}' must be a string or a list of strings", key));
+  for (const auto& e : *a) out.push_back(get_string(e, origin, key));
+  return out;
+}
+
+double get_number(const toml::node& n, const std::string& origin, const std::string& key) {
+  if (auto v = n.value<double>()) return *v;
+  spec_error(origin, &n.source(), fmt::format("'{}' must be a number", key));
+}
+
+}  // namespace
+
+std::vector<std::string> ElectionSpec::mapped_columns() const {
+  std::vector<std::string> out(id.begin(), id.end());
+  out.insert(out.end(), geography.begin(), geography.end());
+  for (const auto* o : {&registered, &blank, &invalid, &ballots, &valid, &latitude, &longitude, &timestamp})
+    if (*o) out.push_back(**o);
+  for (const auto& c : choices) out.push_back(c.column);
+  for (const auto& e : extras) out.push_back(e.column);
+  return out;
+}
+
+ElectionSpec parse_spec(const std::string& text, const std::string& origin) {
+  toml::table root;
+  try {
+    root = toml::parse(text, origin);
+  } catch (const toml::parse_error& e) {
+    spec_error(origin, &e.source(), fmt::format("not valid TOML: {}", e.description()));
+  }
+  ElectionSpec spec;
+  static const std::set<std::string> kTop = {"title", "layout", "columns", "choices", "extras",
+                                             "relations", "rule", "format"};
+  for (const auto& [k, v] : root)
+    if (!kTop.count(std::string(k.str())))
+      spec_error(origin, &v.source(), fmt::format("unknown key '{}' (known: title, layout, columns, choices, "
+                                                  "extras, relations, rule, format)", k.str()));
+  if (auto n = root.get("title")) spec.title = get_string(*n, origin, "title");
+  if (auto n = root.get("layout")) spec.layout = get_string(*n, origin, "layout");
+
+  const toml::table* cols = root["columns"].as_table();
+  if (!cols) spec_error(origin, nullptr, "a [columns] table is required");
+  static const std::set<std::string> kCols = {"id", "geography", "registered", "blank", "invalid", "ballots",
+                                              "valid", "latitude", "longitude", "timestamp", "timezone"};
+  for (const auto& [k, v] : *cols) {
+    std::string key(k.str());
+    if (!kCols.count(key))
+      spec_error(origin, &v.source(), fmt::format("unknown key '{}' in [columns] (known: id, geography, registered, "
+                                                  "blank, invalid, ballots, valid, latitude, longitude, timestamp, "
+                                                  "timezone)", key));
+    if (key == "id") spec.id = get_strings(v, origin, key);
+    else if (key == "geography") spec.geography = get_strings(v, origin, key);
+    else if (key == "timezone") spec.timezone = get_string(v, origin, key);
+    else {
+      std::string s = get_string(v, origin, key);
+      if (key == "registered") spec.registered = s;
+      else if (key == "blank") spec.blank = s;
+      else if (key == "invalid") spec.invalid = s;
+      else if (key == "ballots") spec.ballots = s;
+      else if (key == "valid") spec.valid = s;
+      else if (key == "latitude") spec.latitude = s;
+      else if (key == "longitude") spec.longitude = s;
+      else if (key == "timestamp") spec.timestamp = s;
+    }
+  }
+  if (spec.id.empty()) spec_error(origin, &cols->source(), "[columns] needs 'id' (the sheet id column or columns)");
+
+  // choices: a list of column names, or of {name, column} tables.
+  const toml::node* ch = root.get("choices");
+  if (!ch) spec_error(origin, nullptr, "'choices' is required: the columns holding each choice's votes");
+  const toml::array* arr = ch->as_array();
+  if (!arr || arr->empty())
+    spec_error(origin, &ch->source(), "'choices' must be a non-empty list of column names or {name, column} tables");
+  for (const auto& e : *arr) {
+    if (auto s = e.value<std::string>()) {
+      spec.choices.push_back({*s, *s});
+    } else if (const toml::table* t = e.as_table()) {
+      NamedColumn c;
+      if (auto n = t->get("column")) c.column = get_string(*n, origin, "column");
+      else spec_error(origin, &e.source(), "a choice table needs 'column'");
+      c.name = c.column;
+      if (auto n = t->get("name")) c.name = get_string(*n, origin, "name");
+      spec.choices.push_back(c);
+    } else {
+      spec_error(origin, &e.source(), "each choice must be a column name or a {name, column} table");
+    }
+  }
+  if (auto n = root.get("extras")) {
+    const toml::table* t = n->as_table();
+    if (!t) spec_error(origin, &n->source(), "[extras] must map symbols to column names");
+    for (const auto& [k, v] : *t) {
+      std::string sym(k.str());
+      bool ok = !sym.empty() && (std::isalpha(static_cast<unsigned char>(sym[0])) || sym[0] == '_');
+      for (char c : sym) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+      if (!ok) spec_error(origin, &v.source(), fmt::format("extra '{}': a symbol must be letters, digits and '_'", sym));
+      spec.extras.push_back({sym, get_string(v, origin, sym)});
+    }
+  }
+  if (auto n = root.get("relations")) {
+    const toml::array* a = n->as_array();
+    if (!a) spec_error(origin, &n->source(), "'relations' must be an array of tables ([[relations]])");
+    for (const auto& e : *a) {
+      const toml::table* t = e.as_table();
+      if (!t || !t->get("equation"))
+        spec_error(origin, &e.source(), "each [[relations]] needs 'equation' (and optionally 'name')");
+      std::string eq = get_string(*t->get("equation"), origin, "equation");
+      std::string name = t->get("name") ? get_string(*t->get("name"), origin, "name")
+                                        : fmt::format("relation_{}", spec.relations.size() + 1);
+      try {
+        spec.relations.push_back(parse_relation(name, eq));
+      } catch (const UsageError& err) {
+        spec_error(origin, &e.source(), err.what());
+      }
+    }
+  }
+  // Relations may only use known symbols.
+  std::set<std::string> symbols(std::begin(kRoleSymbols), std::end(kRoleSymbols));
+  for (const auto& e : spec.extras) symbols.insert(e.name);
+  for (const auto& r : spec.relations)
+    for (const auto& t : r.terms)
+      if (!symbols.count(t.symbol))
+        spec_error(origin, nullptr, fmt::format("relation '{}' uses '{}', which is neither an extra nor one of "
+                                                "registered, ballots, valid, blank, invalid, choices",
+                                                r.name, t.symbol));
+  if (auto n = root.get("rule")) {
+    const toml::table* t = n->as_table();
+    if (!t) spec_error(origin, &n->source(), "[rule] must be a table");
+    for (const auto& [k, v] : *t) {
+      std::string key(k.str());
+      if (key == "kind") {
+        std::string s = get_string(v, origin, key);
+        if (s == "plurality") spec.rule.kind = ContestRule::Kind::kPlurality;
+        else if (s == "majority") spec.rule.kind = ContestRule::Kind::kMajority;
+        else if (s == "threshold") spec.rule.kind = ContestRule::Kind::kThreshold;
+        else spec_error(origin, &v.source(), "rule kind must be plurality, majority or threshold");
+      } else if (key == "base") {
+        std::string s = get_string(v, origin, key);
+        if (s == "valid") spec.rule.base = ContestRule::Base::kValid;
+        else if (s == "ballots") spec.rule.base = ContestRule::Base::kBallots;
+        else spec_error(origin, &v.source(), "rule base must be valid or ballots");
+      } else if (key == "majority" || key == "min_share" || key == "min_lead") {
+        double x = get_number(v, origin, key);
+        if (!(x >= 0 && x <= 1)) spec_error(origin, &v.source(), fmt::format("{} must be a fraction in [0, 1]", key));
+        (key == "majority" ? spec.rule.majority : key == "min_share" ? spec.rule.min_share : spec.rule.min_lead) = x;
+      } else {
+        spec_error(origin, &v.source(), fmt::format("unknown key '{}' in [rule] (known: kind, base, majority, "
+                                                    "min_share, min_lead)", key));
+      }
+    }
+  }
+  if (auto n = root.get("format")) {
+    const toml::table* t = n->as_table();
+    if (!t) spec_error(origin, &n->source(), "[format] must be a table");
+    for (const auto& [k, v] : *t) {
+      std::string key(k.str());
+      if (key == "delimiter") {
+        std::string d = get_string(v, origin, key);
+        if (d == "\\t" || d == "tab") d = "\t";
+        if (d.size() != 1) spec_error(origin, &v.source(), "delimiter must be one character");
+        spec.delimiter = d[0];
+      } else if (key == "encoding") {
+        spec.encoding = get_string(v, origin, key);
+      } else {
+        spec_error(origin, &v.source(), fmt::format("unknown key '{}' in [format] (known: delimiter, encoding)", key));
+      }
+    }
+  }
+  return spec;
+}
+
+ElectionSpec load_spec(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError({path}, "cannot open the spec file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_spec(ss.str(), path);
+}
+
+std::string write_spec(const ElectionSpec& s) {
+  std::string o;
+  o += "# tallyscope election spec: maps the file's columns to roles. Edit and pass with --spec.\n";
+  for (const auto& n : s.notes) o += "# note: " + n + "\n";
+  if (!s.title.empty()) o += "title = " + quote(s.title) + "\n";
+  if (!s.layout.empty()) o += "layout = " + quote(s.layout) + "\n";
+  auto list = [](const std::vector<std::string>& v) {
+    std::string out = "[";
+    for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + quote(v[i]);
+    return out + "]";
+  };
+  o += "\n# Choices: columns with each candidate's, list's or answer's votes ({ name, column } to rename).\nchoices = [\n";
+  for (const auto& c : s.choices) {
+    if (c.name == c.column) o += "  " + quote(c.column) + ",\n";
+    else o += "  { name = " + quote(c.name) + ", column = " + quote(c.column) + " },\n";
+  }
+  o += "]\n\n[columns]\n";
+  o += "id = " + (s.id.size() == 1 ? quote(s.id[0]) : list(s.id)) + "  # sheet id (several columns are joined with '/')\n";
+  o += "geography = " + list(s.geography) + "  # coarse to fine\n";
+  auto opt = [&](const char* key, const std::optional<std::string>& v, const char* what) {
+    if (v) o += fmt::format("{} = {}  # {}\n", key, quote(*v), what);
+    else o += fmt::format("# {} = \"...\"  # {}\n", key, what);
+  };
+  opt("registered", s.registered, "registered voters");
+  opt("blank", s.blank, "blank ballots");
+  opt("invalid", s.invalid, "invalid / null ballots");
+  opt("ballots", s.ballots, "declared ballots cast (checked against valid + blank + invalid)");
+  opt("valid", s.valid, "declared valid votes (checked against the sum of the choices)");
+  opt("latitude", s.latitude, "polling place latitude");
+  opt("longitude", s.longitude, "polling place longitude");
+  opt("timestamp", s.timestamp, "when the sheet was counted or verified (ISO 8601)");
+  if (!s.timezone.empty()) o += "timezone = " + quote(s.timezone) + "  # for timestamps without a zone\n";
+  if (!s.extras.empty()) {
+    o += "\n# Further protocol lines, by a symbol the relations below can use.\n[extras]\n";
+    for (const auto& e : s.extras) o += e.name + " = " + quote(e.column) + "\n";
+  }
+  if (!s.relations.empty()) {
+    o += "\n# Control relations that must hold on every sheet (symbols: the extras, registered, ballots, valid,\n"
+         "# blank, invalid, choices = the sum of all choices).\n";
+    for (const auto& r : s.relations)
+      o += "[[relations]]\nname = " + quote(r.name) + "\nequation = " + quote(r.equation) + "\n";
+  }
+  o += "\n# " + s.rule.describe() + "\n[rule]\n";
+  o += "kind = " + quote(to_string(s.rule.kind)) + "  # plurality | majority | threshold\n";
+  o += "base = " + quote(to_string(s.rule.base)) + "  # shares of: valid | ballots\n";
+  if (s.rule.kind != ContestRule::Kind::kPlurality) o += fmt::format("majority = {}\n", s.rule.majority);
+  if (s.rule.kind == ContestRule::Kind::kThreshold)
+    o += fmt::format("min_share = {}\nmin_lead = {}\n", s.rule.min_share, s.rule.min_lead);
+  o += "\n[format]\n";
+  std::string d = s.delimiter == '\t' ? "\\t" : std::string(1, s.delimiter ? s.delimiter : ',');
+  if (s.delimiter) o += "delimiter = " + quote(d) + "\n";
+  else o += "# delimiter = \",\"  # detected when absent\n";
+  o += "encoding = " + quote(s.encoding) + "  # auto | utf-8 | windows-1252 | latin1\n";
+  return o;
+}
+
+}  // namespace tallyscope

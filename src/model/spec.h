@@ -1,0 +1,48 @@
+// An election spec: which column of a tally-sheet file plays which role, the protocol's control
+// relations and the contest rule. Read from and written to TOML.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/relation.h"
+#include "model/rule.h"
+
+namespace tallyscope {
+
+struct NamedColumn {
+  std::string name;    // how tallyscope calls it (a choice's display name, an extra's symbol)
+  std::string column;  // the header in the file
+};
+
+struct ElectionSpec {
+  std::string title;        // e.g. "Bolivia 2019, presidential"
+  std::string layout;       // the known layout it came from, "guess", or "" when written by hand
+  std::vector<std::string> id;  // one column, or several whose values joined with '/' identify a sheet
+  std::vector<std::string> geography;  // coarse to fine
+  std::optional<std::string> registered, blank, invalid, ballots, valid;
+  std::optional<std::string> latitude, longitude, timestamp;
+  std::string timezone;  // default UTC offset for timestamps without one, e.g. "-04:00"
+  std::vector<NamedColumn> choices;
+  std::vector<NamedColumn> extras;   // further protocol lines, by symbol
+  std::vector<Relation> relations;   // over extras' symbols and the roles below
+  ContestRule rule;
+  char delimiter = 0;        // 0: detect
+  std::string encoding = "auto";
+  std::vector<std::string> notes;  // what was guessed, for the user
+
+  // Every header this spec maps, in role order.
+  std::vector<std::string> mapped_columns() const;
+};
+
+// Names a relation may use besides the extras' symbols.
+inline constexpr const char* kRoleSymbols[] = {"registered", "ballots", "valid", "blank", "invalid", "choices"};
+
+// Parses a spec from TOML text; `origin` names it in messages. Throws InputError.
+ElectionSpec parse_spec(const std::string& toml_text, const std::string& origin);
+ElectionSpec load_spec(const std::string& path);
+// Writes a spec as commented TOML that parse_spec reads back to the same spec.
+std::string write_spec(const ElectionSpec& spec);
+
+}  // namespace tallyscope

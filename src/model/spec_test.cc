@@ -1,0 +1,152 @@
+#include "model/spec.h"
+
+#include <gtest/gtest.h>
+
+#include "io/error.h"
+#include "model/layout.h"
+
+namespace tallyscope {
+namespace {
+
+const char* kSpec = R"(
+title = "Test"
+choices = ["A", { name = "Bee", column = "B votes" }]
+
+[columns]
+id = ["region", "station"]
+geography = ["region"]
+registered = "reg"
+blank = "blank"
+invalid = "null"
+valid = "valid"
+timestamp = "at"
+timezone = "-04:00"
+
+[extras]
+received = "Ballots received"
+issued = "Ballots issued"
+left = "Ballots left"
+
+[[relations]]
+name = "balance"
+equation = "received = issued + left"
+
+[rule]
+kind = "threshold"
+base = "valid"
+majority = 0.5
+min_share = 0.4
+min_lead = 0.1
+
+[format]
+delimiter = ";"
+encoding = "windows-1252"
+)";
+
+TEST(Spec, ParsesEveryRole) {
+  ElectionSpec s = parse_spec(kSpec, "t.toml");
+  EXPECT_EQ(s.title, "Test");
+  ASSERT_EQ(s.id.size(), 2u);
+  EXPECT_EQ(s.id[1], "station");
+  ASSERT_EQ(s.choices.size(), 2u);
+  EXPECT_EQ(s.choices[1].name, "Bee");
+  EXPECT_EQ(s.choices[1].column, "B votes");
+  EXPECT_EQ(*s.registered, "reg");
+  EXPECT_EQ(*s.valid, "valid");
+  EXPECT_FALSE(s.ballots.has_value());
+  EXPECT_EQ(s.timezone, "-04:00");
+  ASSERT_EQ(s.extras.size(), 3u);
+  ASSERT_EQ(s.relations.size(), 1u);
+  EXPECT_EQ(s.relations[0].terms.size(), 3u);
+  EXPECT_EQ(s.rule.kind, ContestRule::Kind::kThreshold);
+  EXPECT_DOUBLE_EQ(s.rule.min_lead, 0.1);
+  EXPECT_EQ(s.delimiter, ';');
+  EXPECT_EQ(s.encoding, "windows-1252");
+}
+
+TEST(Spec, WriteThenParseIsTheSameSpec) {
+  ElectionSpec s = parse_spec(kSpec, "t.toml");
+  s.notes = {"a note"};
+  ElectionSpec t = parse_spec(write_spec(s), "written");
+  EXPECT_EQ(t.id, s.id);
+  EXPECT_EQ(t.geography, s.geography);
+  EXPECT_EQ(t.choices.size(), s.choices.size());
+  EXPECT_EQ(t.choices[1].name, "Bee");
+  EXPECT_EQ(t.extras.size(), 3u);
+  EXPECT_EQ(t.relations[0].equation, "received = issued + left");
+  EXPECT_EQ(t.rule.kind, s.rule.kind);
+  EXPECT_EQ(t.delimiter, ';');
+  EXPECT_EQ(t.timezone, "-04:00");
+  EXPECT_EQ(write_spec(t), write_spec(parse_spec(write_spec(t), "again")));
+}
+
+TEST(Spec, TabDelimiterRoundTrips) {
+  ElectionSpec s = parse_spec("choices = [\"A\"]\n[columns]\nid = \"id\"\n[format]\ndelimiter = \"\\t\"\n", "t");
+  EXPECT_EQ(s.delimiter, '\t');
+  EXPECT_EQ(parse_spec(write_spec(s), "w").delimiter, '\t');
+}
+
+void expect_error(const std::string& text, const std::string& needle) {
+  try {
+    parse_spec(text, "bad.toml");
+    FAIL() << "no error for: " << text;
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("bad.toml"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Spec, ClearErrors) {
+  expect_error("choices = [\"A\"\n", "not valid TOML");
+  expect_error("choices = [\"A\"]\n", "[columns]");
+  expect_error("choices = [\"A\"]\n[columns]\ngeography = []\n", "'id'");
+  expect_error("[columns]\nid = \"x\"\n", "'choices' is required");
+  expect_error("choices = [\"A\"]\n[columns]\nid = \"x\"\nregistred = \"r\"\n", "unknown key 'registred'");
+  expect_error("choices = [\"A\"]\n[columns]\nid = \"x\"\n[[relations]]\nequation = \"a = b\"\n", "neither an extra");
+  expect_error("choices = [\"A\"]\n[columns]\nid = \"x\"\n[rule]\nkind = \"ranked\"\n", "plurality, majority or threshold");
+  expect_error("choices = [\"A\"]\n[columns]\nid = \"x\"\n[rule]\nmin_lead = 10\n", "fraction");
+  expect_error("choices = [\"A\"]\n[columns]\nid = 3\n", "'id' must be a string");
+  // The error names the line of the problem.
+  expect_error("choices = [\"A\"]\n[columns]\nid = \"x\"\nfoo = 1\n", "bad.toml:4");
+}
+
+TEST(Layout, NormaliseName) {
+  EXPECT_EQ(normalise_name("  Número  Mesa "), "numero mesa");
+  EXPECT_EQ(normalise_name("ESC. JOSÉ A.ZAMPA"), "esc jose a zampa");
+  EXPECT_EQ(normalise_name("Potosí"), normalise_name("POTOSI"));
+}
+
+TEST(Layout, RecognisesBolivia2019Header) {
+  std::vector<std::string> h = {"Número Mesa", "País", "Departamento", "Provincia", "Municipio", "Localidad",
+                                "Recinto", "Inscritos", "CC", "FPV", "MAS - IPSP", "Blancos", "Nulos"};
+  auto s = known_layout(h);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->layout, "bolivia-oep-2019");
+  EXPECT_EQ(s->choices.size(), 3u);
+  EXPECT_EQ(s->geography.size(), 6u);
+  EXPECT_EQ(s->rule.kind, ContestRule::Kind::kThreshold);
+  EXPECT_FALSE(s->latitude.has_value());
+}
+
+TEST(Layout, GuessesAnUnknownLayout) {
+  std::vector<std::string> h = {"code", "province", "town", "Registered voters", "Smith", "Jones", "Blank", "Spoiled"};
+  std::vector<std::vector<std::string>> rows = {{"A1", "North", "X", "100", "40", "30", "1", "2"},
+                                                {"A2", "North", "Y", "120", "50", "31", "0", "1"}};
+  ElectionSpec s = guess_layout(h, rows, "f.csv");
+  EXPECT_EQ(s.layout, "guess");
+  EXPECT_EQ(s.id[0], "code");
+  EXPECT_EQ(s.geography, (std::vector<std::string>{"province", "town"}));
+  EXPECT_EQ(*s.registered, "Registered voters");
+  EXPECT_EQ(*s.blank, "Blank");
+  EXPECT_EQ(*s.invalid, "Spoiled");
+  ASSERT_EQ(s.choices.size(), 2u);
+  EXPECT_EQ(s.choices[0].column, "Smith");
+  EXPECT_FALSE(s.notes.empty());
+}
+
+TEST(Layout, GuessFailsWithoutCounts) {
+  EXPECT_THROW(guess_layout({"a", "b"}, {{"x", "y"}}, "f.csv"), InputError);
+}
+
+}  // namespace
+}  // namespace tallyscope

@@ -1,0 +1,71 @@
+#include "testing/testing.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace tallyscope::testing {
+
+std::string shared_data_dir() {
+  if (const char* env = std::getenv("TALLYSCOPE_SHARED_DATA"))
+    if (std::filesystem::is_directory(env)) return env;
+  std::filesystem::path p = std::filesystem::path(TALLYSCOPE_SOURCE_DIR) / ".." / "shared" / "data";
+  if (std::filesystem::is_directory(p)) return p.lexically_normal().string();
+  return "";
+}
+
+std::string shared_file(const std::string& relative) {
+  std::string dir = shared_data_dir();
+  if (dir.empty()) return "";
+  std::string p = dir + "/" + relative;
+  return std::filesystem::exists(p) ? p : "";
+}
+
+std::string temp_file(const std::string& content, const std::string& suffix) {
+  static std::atomic<int> counter{0};
+  auto dir = std::filesystem::temp_directory_path() / ("tallyscope-test-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  auto path = dir / ("f" + std::to_string(counter++) + suffix);
+  std::ofstream(path, std::ios::binary) << content;
+  return path.string();
+}
+
+std::string gzip_bytes(const std::string& content) {
+  z_stream z{};
+  deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+  std::string out(deflateBound(&z, content.size()) + 64, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(content.data()));
+  z.avail_in = static_cast<uInt>(content.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  deflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
+CliResult run_cli(const std::string& args) {
+  std::string out_path = temp_file("", ".out"), err_path = temp_file("", ".err");
+  std::string cmd = std::string(TALLYSCOPE_BINARY) + " " + args + " >" + out_path + " 2>" + err_path + " </dev/null";
+  int status = std::system(cmd.c_str());
+  CliResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  auto slurp = [](const std::string& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  };
+  r.out = slurp(out_path);
+  r.err = slurp(err_path);
+  return r;
+}
+
+}  // namespace tallyscope::testing

@@ -1,0 +1,33 @@
+// Test helpers: where the shared real data lives, temporary files, running the CLI.
+#pragma once
+
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace tallyscope::testing {
+
+// Path of ../shared/data beside the source tree (or $TALLYSCOPE_SHARED_DATA); empty when absent.
+std::string shared_data_dir();
+// Full path of a shared data file, or "" when the folder is absent.
+std::string shared_file(const std::string& relative);
+
+// Writes content to a fresh temporary file and returns its path.
+std::string temp_file(const std::string& content, const std::string& suffix = ".csv");
+std::string gzip_bytes(const std::string& content);
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+// Runs the built tallyscope binary with the given arguments (a shell-quoted string).
+CliResult run_cli(const std::string& args);
+
+}  // namespace tallyscope::testing
+
+// Skips the test, with a message, when the shared data folder is absent (a user's fresh clone).
+#define TALLYSCOPE_REQUIRE_SHARED(var, relative)                                                         \
+  const std::string var = ::tallyscope::testing::shared_file(relative);                                 \
+  if (var.empty()) GTEST_SKIP() << "shared data not found (../shared/data beside the checkout, or set " \
+                                   "TALLYSCOPE_SHARED_DATA); skipping " << relative
