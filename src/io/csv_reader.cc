@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -12,6 +13,14 @@ namespace tallyscope {
 namespace {
 
 constexpr size_t kChunk = 1 << 20;
+
+// Physical line breaks in [b, e): LF, CRLF or a lone CR, as the record scanner counts them.
+uint64_t count_line_breaks(const char* b, const char* e) {
+  uint64_t n = 0;
+  for (const char* c = b; c < e; ++c)
+    if (*c == '\n' || (*c == '\r' && (c + 1 == e || c[1] != '\n'))) ++n;
+  return n;
+}
 
 }  // namespace
 
@@ -38,7 +47,9 @@ bool CsvReader::refill() {
     pos_ = 0;
   }
   if (end_ == buf_.size()) {
-    size_t limit = options_.max_field_bytes * 2 + kChunk;
+    // Saturating: a huge --max-field-bytes (meaning "no limit") must not wrap around to a tiny one.
+    constexpr size_t kMax = std::numeric_limits<size_t>::max();
+    size_t limit = options_.max_field_bytes > (kMax - kChunk) / 2 ? kMax : options_.max_field_bytes * 2 + kChunk;
     if (buf_.size() >= limit)
       throw InputError({name(), line_},
                        fmt::format("a record longer than {} bytes (the limit on a field is {} bytes; "
@@ -67,19 +78,25 @@ char CsvReader::detect_delimiter() const {
   std::array<std::vector<int>, 4> counts;
   std::array<int, 4> current{};
   bool quoted = false;
+  bool content = false;  // whether the current line has any character (empty lines hold no record)
   int lines = 0;
   for (size_t i = 0; i < text.size() && lines < 50; ++i) {
     char c = text[i];
     if (c == '"') {
       quoted = !quoted;
+      content = true;
     } else if (!quoted && (c == '\n' || c == '\r')) {
       if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+      if (!content) continue;  // an empty line: the reader skips it, so must the detection
       for (size_t k = 0; k < 4; ++k) counts[k].push_back(current[k]);
       current.fill(0);
+      content = false;
       ++lines;
-    } else if (!quoted) {
-      for (size_t k = 0; k < 4; ++k)
-        if (c == kCandidates[k]) ++current[k];
+    } else {
+      content = true;
+      if (!quoted)
+        for (size_t k = 0; k < 4; ++k)
+          if (c == kCandidates[k]) ++current[k];
     }
   }
   if (lines < 50 && std::any_of(current.begin(), current.end(), [](int v) { return v > 0; }))
@@ -142,8 +159,11 @@ CsvReader::Scan CsvReader::scan_record(CsvRecord& record) {
           continue;
         }
         if (at + 1 >= end_ && !eof_) return Scan::kNeedMore;
-        newlines += static_cast<uint64_t>(std::count(data + field_begin, data + at, '\n'));
-        if (at - field_begin > options_.max_field_bytes)
+        newlines += count_line_breaks(data + field_begin, data + at);
+        // The limit is on the field's value: each doubled quote counts once.
+        size_t length = at - field_begin;
+        if (escapes) length -= static_cast<size_t>(std::count(data + field_begin, data + at, '"')) / 2;
+        if (length > options_.max_field_bytes)
           throw InputError({name(), start_line, marks_.size() + 1},
                            fmt::format("a field longer than {} bytes (raise the limit with --max-field-bytes)",
                                        options_.max_field_bytes));
@@ -175,6 +195,11 @@ CsvReader::Scan CsvReader::scan_record(CsvRecord& record) {
       ++p;
       if (p >= end_) {
         if (!eof_) return Scan::kNeedMore;
+        // The empty field after a final delimiter counts towards the column limit too.
+        if (marks_.size() >= options_.max_columns)
+          throw InputError({name(), start_line},
+                           fmt::format("a record with more than {} columns (raise the limit with --max-columns)",
+                                       options_.max_columns));
         marks_.push_back({(p), (p), false});
         break;
       }

@@ -1,6 +1,9 @@
 #include "io/encoding.h"
 
+#include <algorithm>
 #include <array>
+#include <cctype>
+#include <cstdint>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -132,6 +135,15 @@ DecodedSource::DecodedSource(std::unique_ptr<ByteSource> inner, Encoding request
     got += r;
   }
   head.resize(got);
+  if (got == kSniff) {
+    // A character cut by the end of the window: read on until it is complete (or shown not to be
+    // UTF-8), so that a lead byte at the very end is judged with the bytes that follow it.
+    char c;
+    for (int extra = 0; extra < 3 && ends_in_partial_utf8(head); ++extra) {
+      if (inner_->read(&c, 1) == 0) break;
+      head.push_back(c);
+    }
+  }
   size_t skip = 0;
   auto starts = [&](std::string_view p) { return head.size() >= p.size() && std::memcmp(head.data(), p.data(), p.size()) == 0; };
   if (starts("\xEF\xBB\xBF")) {
@@ -145,8 +157,7 @@ DecodedSource::DecodedSource(std::unique_ptr<ByteSource> inner, Encoding request
   std::string_view body(head.data() + skip, head.size() - skip);
   Encoding enc = requested;
   if (enc == Encoding::kAuto) {
-    size_t ok = valid_utf8_prefix(body);
-    bool valid = ok == body.size() || (got == kSniff && ends_in_partial_utf8(body.substr(ok)) && ok + 4 > body.size());
+    bool valid = valid_utf8_prefix(body) == body.size();
     enc = (bom_ || valid) ? Encoding::kUtf8 : Encoding::kWindows1252;
   }
   detected_ = enc;

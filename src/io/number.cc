@@ -44,11 +44,13 @@ CountParse parse_count(std::string_view text, int64_t& value) {
   if (!rest.empty()) {
     if (rest[0] != '.') return CountParse::kNotANumber;
     rest.remove_prefix(1);
+    // All of the fraction must be digits ("1.5x" is not a number) before it can be a fraction.
+    bool nonzero = false;
     for (char c : rest) {
-      if (c == '0') continue;
-      if (c >= '1' && c <= '9') return CountParse::kFraction;
-      return CountParse::kNotANumber;
+      if (c < '0' || c > '9') return CountParse::kNotANumber;
+      nonzero |= c != '0';
     }
+    if (nonzero) return CountParse::kFraction;
   }
   if (negative && v != 0) return CountParse::kNegative;
   value = v;
@@ -70,7 +72,10 @@ const char* describe(CountParse p) {
 std::optional<double> parse_double(std::string_view text) {
   std::string_view t = trim(text);
   if (t.empty()) return std::nullopt;
-  if (t[0] == '+') t.remove_prefix(1);
+  if (t[0] == '+') {
+    t.remove_prefix(1);
+    if (t.empty() || t[0] == '-' || t[0] == '+') return std::nullopt;  // "+-5" is not a number
+  }
   double v = 0;
   auto r = fast_float::from_chars(t.data(), t.data() + t.size(), v);
   if (r.ec != std::errc() || r.ptr != t.data() + t.size() || !std::isfinite(v)) return std::nullopt;

@@ -1,6 +1,7 @@
 #include "io/timestamp.h"
 
 #include <chrono>
+#include <cstdlib>
 
 #include <fmt/format.h>
 
@@ -91,6 +92,7 @@ std::string format_timestamp(int64_t epoch_ms, int32_t offset_minutes) {
   int64_t secs = local_ms >= 0 ? local_ms / 1000 : -((-local_ms + 999) / 1000);
   int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
   int64_t rem = secs - days * 86400;
+  int64_t ms = local_ms - secs * 1000;  // 0..999
   year_month_day ymd{sys_days{std::chrono::days{days}}};
   std::string zone;
   if (offset_minutes == 0) {
@@ -99,9 +101,12 @@ std::string format_timestamp(int64_t epoch_ms, int32_t offset_minutes) {
     int a = std::abs(offset_minutes);
     zone = fmt::format("{}{:02}:{:02}", offset_minutes < 0 ? '-' : '+', a / 60, a % 60);
   }
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}", static_cast<int>(ymd.year()),
+  // Milliseconds only when there are any, so that whole seconds print as before and any value
+  // parses back to itself.
+  std::string fraction = ms ? fmt::format(".{:03}", ms) : std::string();
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}{}", static_cast<int>(ymd.year()),
                      static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), rem / 3600,
-                     (rem / 60) % 60, rem % 60, zone);
+                     (rem / 60) % 60, rem % 60, fraction, zone);
 }
 
 }  // namespace tallyscope
