@@ -102,5 +102,26 @@ void BM_CheckRussia2018(benchmark::State& state) {
 }
 BENCHMARK(BM_CheckRussia2018)->Unit(benchmark::kMillisecond);
 
+// The whole progression analysis on Bolivia 2019: verification times, a 19:40:57 cutoff, 200
+// placebo cutoffs, fixed effects at every level, the 2016 baseline (issue 3's target: < 2 s).
+void BM_ProgressionBolivia2019(benchmark::State& state) {
+  std::string f = shared("bolivia-2019/computo-final.csv.gz"), t = shared("bolivia-2019/trep-verification-times.csv.gz"),
+              b = shared("bolivia-2016/referendum-2016-02-21.csv.gz");
+  if (f.empty() || t.empty() || b.empty()) {
+    state.SkipWithError("../shared/data absent");
+    return;
+  }
+  Election fc = load_election(f), base = load_election(b);
+  Arrival a = read_arrival_times(t, fc);
+  ProgressionOptions o;
+  o.cutoff_ms = 1571614857000;
+  o.threads = static_cast<unsigned>(state.range(0));
+  for (auto _ : state) {
+    ProgressionResult r = analyze_progression(fc, a, o, &base);
+    benchmark::DoNotOptimize(r.rd.placebos.size());
+  }
+}
+BENCHMARK(BM_ProgressionBolivia2019)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
 }  // namespace
 }  // namespace tallyscope

@@ -4,4 +4,6 @@
 #include "analysis/compare.h"
 #include "analysis/finding.h"
 #include "analysis/integrity.h"
+#include "analysis/progression.h"
+#include "analysis/projection.h"
 #include "analysis/summary.h"

@@ -14,7 +14,7 @@ const std::string kExample = std::string(TALLYSCOPE_SOURCE_DIR) + "/examples/exa
 const std::string kExampleSpec = std::string(TALLYSCOPE_SOURCE_DIR) + "/examples/example-election.toml";
 
 TEST(Cli, HelpOnEveryCommand) {
-  for (const char* cmd : {"", "summary", "check", "compare", "inspect"}) {
+  for (const char* cmd : {"", "summary", "check", "compare", "inspect", "progression"}) {
     auto r = run_cli(std::string(cmd) + " --help");
     EXPECT_EQ(r.exit_code, 0) << cmd;
     EXPECT_NE(r.out.find("Usage"), std::string::npos) << cmd << ": " << r.out;
@@ -97,6 +97,48 @@ TEST(Cli, CompareJson) {
   EXPECT_EQ(j["only_in_b"]["count"], 1);
   EXPECT_EQ(j["differing"]["count"], 1);
   EXPECT_EQ(j["net_effect"]["B"], 1);
+}
+
+TEST(Cli, ProgressionBadInputExit2) {
+  std::string final_count = temp_file("id,place,A,B\n1,P,5,3\n2,P,4,4\n3,Q,1,9\n4,Q,2,2\n");
+  auto run = [&](const std::string& times, const std::string& extra = "") {
+    return run_cli("progression " + final_count + " --arrival " + temp_file(times) + " --placebos 0 " + extra);
+  };
+  const std::string ok = "id,time\n1,2020-01-01T08:00:00Z\n2,2020-01-01T08:01:00Z\n3,2020-01-01T12:00:00Z\n";
+  EXPECT_EQ(run(ok).exit_code, 0) << run(ok).err;
+  auto unknown = run("id,time\n1,2020-01-01T08:00:00Z\n9,2020-01-01T08:01:00Z\n");
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find(":3:1"), std::string::npos) << unknown.err;
+  EXPECT_NE(unknown.err.find("not in the final count"), std::string::npos);
+  auto dup = run("id,time\n1,2020-01-01T08:00:00Z\n1,2020-01-01T08:01:00Z\n");
+  EXPECT_EQ(dup.exit_code, 2);
+  EXPECT_NE(dup.err.find("repeats"), std::string::npos) << dup.err;
+  auto bad_time = run("id,time\n1,2020-01-01T08:00:00Z\n2,yesterday\n");
+  EXPECT_EQ(bad_time.exit_code, 2);
+  EXPECT_NE(bad_time.err.find(":3:2"), std::string::npos) << bad_time.err;
+  auto outside = run(ok, "--cutoff 2021-01-01T00:00:00Z");
+  EXPECT_EQ(outside.exit_code, 2);
+  EXPECT_NE(outside.err.find("outside"), std::string::npos) << outside.err;
+  EXPECT_EQ(run(ok, "--cutoff not-a-time").exit_code, 2);
+  EXPECT_EQ(run_cli("progression " + final_count).exit_code, 2);  // no arrival data
+  auto j = run(ok, "--json --cutoff 2020-01-01T08:01:00Z");
+  ASSERT_EQ(j.exit_code, 0) << j.err;
+  auto parsed = nlohmann::json::parse(j.out);
+  for (const char* k : {"composition", "naive", "rd", "trajectory"}) EXPECT_TRUE(parsed.contains(k)) << k;
+  EXPECT_EQ(parsed["cutoff"]["early"], 2);
+}
+
+TEST(CliShared, ProgressionBolivia2019) {
+  TALLYSCOPE_REQUIRE_SHARED(final_count, "bolivia-2019/computo-final.csv.gz");
+  TALLYSCOPE_REQUIRE_SHARED(trep, "bolivia-2019/trep-2019-10-20T19-40-57.csv.gz");
+  TALLYSCOPE_REQUIRE_SHARED(base, "bolivia-2016/referendum-2016-02-21.csv.gz");
+  auto r = run_cli("progression " + final_count + " --early " + trep + " --baseline " + base + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["composition"][0]["level"], "none");
+  EXPECT_NEAR(j["composition"][0]["gap_points"].get<double>(), 16.273665, 5e-6);
+  EXPECT_EQ(j["rd"]["available"], false);
+  EXPECT_EQ(j["baseline"]["choices"][0], "SÍ");
 }
 
 TEST(CliShared, InspectRecognisesKnownLayouts) {

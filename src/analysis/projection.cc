@@ -1,0 +1,587 @@
+#include "analysis/projection.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <thread>
+#include <map>
+#include <unordered_map>
+
+#include <Eigen/Dense>
+
+#include <fmt/format.h>
+
+#include "analysis/text.h"
+#include "io/error.h"
+#include "model/rule.h"
+
+namespace tallyscope {
+namespace {
+
+// Random numbers: a SplitMix64 stream per draw, seeded from (seed, draw), so a draw's numbers do
+// not depend on which thread runs it. Hand-written rather than <random> because the standard
+// distributions are implementation-defined, and the output must be identical across builds.
+struct Rng {
+  uint64_t state;
+  explicit Rng(uint64_t seed, uint64_t stream) : state(seed ^ (0x9E3779B97F4A7C15ULL * (stream + 1))) { next(); }
+  uint64_t next() {
+    uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  }
+  // Uniform in [0, n) without modulo bias (Lemire).
+  uint64_t below(uint64_t n) {
+    __extension__ typedef unsigned __int128 u128;
+    uint64_t x = next();
+    u128 m = static_cast<u128>(x) * n;
+    uint64_t l = static_cast<uint64_t>(m);
+    if (l < n) {
+      uint64_t t = -n % n;
+      while (l < t) {
+        x = next();
+        m = static_cast<u128>(x) * n;
+        l = static_cast<uint64_t>(m);
+      }
+    }
+    return static_cast<uint64_t>(m >> 64);
+  }
+  double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+  double normal() {  // Box-Muller, one value per call
+    double u1 = uniform(), u2 = uniform();
+    if (u1 <= 0) u1 = 0x1.0p-53;
+    return std::sqrt(-2 * std::log(u1)) * std::cos(2 * M_PI * u2);
+  }
+};
+
+// The votes known so far, aligned with the universe.
+struct Counted {
+  std::vector<std::string> names;  // choices, then "blank", "invalid" when known
+  size_t choices = 0;
+  std::vector<uint8_t> counted;             // per universe sheet
+  std::vector<std::vector<double>> votes;   // [k][sheet], zero where not counted
+};
+
+double quantile(std::vector<double> v, double q) {
+  if (v.empty()) return std::nan("");
+  double pos = q * static_cast<double>(v.size() - 1);
+  size_t lo = static_cast<size_t>(std::floor(pos));
+  std::nth_element(v.begin(), v.begin() + static_cast<long>(lo), v.end());
+  double a = v[lo];
+  if (lo + 1 >= v.size()) return a;
+  double b = *std::min_element(v.begin() + static_cast<long>(lo) + 1, v.end());
+  return a + (b - a) * (pos - static_cast<double>(lo));
+}
+
+ProjectionResult::Interval interval(const std::vector<double>& v, double level) {
+  ProjectionResult::Interval i;
+  i.median = quantile(v, 0.5);
+  i.lo = quantile(v, (1 - level) / 2);
+  i.hi = quantile(v, (1 + level) / 2);
+  i.mean = std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
+  return i;
+}
+
+template <class F>
+void parallel_for(size_t n, unsigned threads, F&& f) {
+  threads = threads ? threads : std::max(1u, std::thread::hardware_concurrency());
+  threads = static_cast<unsigned>(std::min<size_t>(threads, std::max<size_t>(1, n)));
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t)
+    pool.emplace_back([&, t] {
+      for (size_t i = t; i < n; i += threads) f(i);
+    });
+  for (size_t i = 0; i < n; i += threads) f(i);
+  for (auto& th : pool) th.join();
+}
+
+ProjectionResult project_core(const Counted& c, const Universe& u, const ContestRule& rule, const ProjectionOptions& opt) {
+  ProjectionResult r;
+  r.method = to_string(opt.method);
+  r.draws = opt.draws;
+  r.seed = opt.seed;
+  r.level = opt.level;
+  r.rule = rule.describe();
+  const size_t n = u.sheets(), K = c.names.size(), C = c.choices;
+  if (opt.draws < 1) throw UsageError("--draws must be at least 1");
+  if (!(opt.level > 0 && opt.level < 1)) throw UsageError("the interval level must be between 0 and 1");
+  std::vector<double> known(K, 0);
+  double reg_counted = 0, reg_total = 0;
+  std::vector<size_t> uncounted;
+  for (size_t s = 0; s < n; ++s) {
+    double reg = u.registered[s] == kMissing ? 0 : static_cast<double>(u.registered[s]);
+    reg_total += reg;
+    if (c.counted[s]) {
+      ++r.counted_units;
+      reg_counted += reg;
+      for (size_t k = 0; k < K; ++k) known[k] += c.votes[k][s];
+    } else {
+      uncounted.push_back(s);
+    }
+  }
+  r.uncounted_units = uncounted.size();
+  r.counted_registered_share = reg_total > 0 ? reg_counted / reg_total : 0;
+  if (r.counted_units == 0) throw UsageError("the partial count holds no sheet of the universe: nothing to project from");
+  // The margin's two choices: the counted leader and runner-up.
+  std::vector<size_t> rank(C);
+  std::iota(rank.begin(), rank.end(), 0);
+  std::stable_sort(rank.begin(), rank.end(), [&](size_t a, size_t b) { return known[a] > known[b]; });
+  const size_t li = rank[0], ri = C > 1 ? rank[1] : rank[0];
+  r.leader = c.names[li];
+  r.runner_up = c.names[ri];
+  const double known_valid = std::accumulate(known.begin(), known.begin() + static_cast<long>(C), 0.0);
+
+  // Per draw: the projected totals of each count.
+  std::vector<std::vector<double>> totals(static_cast<size_t>(opt.draws), std::vector<double>(K, 0));
+
+  if (opt.method == ProjectionMethod::kDonor) {
+    // Donor pools: the finest place with enough counted sheets (with registered voters).
+    const size_t L = u.level_names.size();
+    std::vector<std::vector<uint32_t>> counted_in(L);  // per level: counted-with-registered sheets per node
+    std::vector<std::vector<std::vector<uint32_t>>> members(L);
+    for (size_t l = 0; l < L; ++l) members[l].resize(u.node_counts[l]);
+    std::vector<uint32_t> donors_all;
+    for (size_t s = 0; s < n; ++s) {
+      if (!c.counted[s] || u.registered[s] == kMissing || u.registered[s] <= 0) continue;
+      donors_all.push_back(static_cast<uint32_t>(s));
+      for (size_t l = 0; l < L; ++l) members[l][u.nodes[l][s]].push_back(static_cast<uint32_t>(s));
+    }
+    if (donors_all.empty()) throw UsageError("no counted sheet has registered voters: no donor to project from");
+    struct Pool {
+      const std::vector<uint32_t>* donors;
+      std::vector<uint32_t> recipients;
+    };
+    std::map<std::pair<size_t, uint32_t>, size_t> pool_index;  // (level, node) -> pool; level L = all
+    std::vector<Pool> pools;
+    std::vector<size_t> at_level(L + 1, 0);
+    for (size_t s : uncounted) {
+      size_t level = L;
+      uint32_t node = 0;
+      for (size_t l = L; l-- > 0;) {
+        if (members[l][u.nodes[l][s]].size() >= std::max<size_t>(1, opt.min_donors)) {
+          level = l;
+          node = u.nodes[l][s];
+          break;
+        }
+      }
+      auto [it, fresh] = pool_index.emplace(std::make_pair(level, node), pools.size());
+      if (fresh) pools.push_back({level == L ? &donors_all : &members[level][node], {}});
+      pools[it->second].recipients.push_back(static_cast<uint32_t>(s));
+      ++at_level[level];
+    }
+    for (size_t l = 0; l <= L; ++l)
+      if (at_level[l]) r.pool_levels.push_back({l == L ? "all" : u.level_names[l], at_level[l]});
+    // Rates per registered voter of every donor, one contiguous row per donor.
+    std::vector<double> rate(n * K, 0);
+    for (size_t s : donors_all)
+      for (size_t k = 0; k < K; ++k) rate[s * K + k] = c.votes[k][s] / static_cast<double>(u.registered[s]);
+    std::vector<double> reg_of(n, 0);
+    for (size_t s = 0; s < n; ++s) reg_of[s] = u.registered[s] == kMissing ? 0 : static_cast<double>(u.registered[s]);
+    size_t largest = 0;
+    for (const Pool& p : pools) largest = std::max(largest, p.donors->size());
+    parallel_for(static_cast<size_t>(opt.draws), opt.threads, [&](size_t d) {
+      Rng rng(opt.seed, d);
+      std::vector<double>& t = totals[d];
+      t = known;
+      // Per-draw scratch: the donor of each slot of the resampled pool, valid when stamped with
+      // the current pool's number.
+      std::vector<uint32_t> slot_donor(largest), slot_stamp(largest, 0);
+      uint32_t stamp = 0;
+      for (const Pool& p : pools) {
+        // Two stages: the pool is resampled (its mean is uncertain), then each recipient draws a
+        // donor from the resample. Done lazily: a recipient picks a slot of the resample, and a
+        // slot's donor is drawn the first time it is picked.
+        const auto& donors = *p.donors;
+        const uint64_t m = donors.size();
+        ++stamp;
+        for (uint32_t s : p.recipients) {
+          uint64_t slot = rng.below(m);
+          if (slot_stamp[slot] != stamp) {
+            slot_stamp[slot] = stamp;
+            slot_donor[slot] = donors[rng.below(m)];
+          }
+          const double* row = &rate[static_cast<size_t>(slot_donor[slot]) * K];
+          const double reg = reg_of[s];
+          for (size_t k = 0; k < K; ++k) t[k] += reg * row[k];
+        }
+      }
+    });
+  } else {
+    // Stratified ratio estimator (registered voters as the auxiliary variable), strata at one
+    // level; a stratum with fewer than two counted sheets borrows its nearest ancestor's ratio
+    // and residual covariance. The uncounted part of each stratum is drawn from a normal with the
+    // estimator's variance (finite-population corrected), independently across strata.
+    const size_t L = u.level_names.size();
+    int sl = opt.strata_level >= 0 ? opt.strata_level : (L > 1 ? 1 : (L == 1 ? 0 : -1));
+    if (sl >= static_cast<int>(L)) throw UsageError("the strata level is beyond the universe's geography");
+    // Stats per level per node (and the whole universe as the last resort).
+    struct Stat {
+      double n = 0, N = 0, x = 0, X = 0;  // counted sheets, all sheets, counted registered, all registered
+      std::vector<double> y;              // counted totals per count
+      Eigen::MatrixXd cov;                // residual covariance per registered voter^2, per count pair
+    };
+    auto build = [&](auto node_of, size_t nodes) {
+      std::vector<Stat> st(nodes);
+      for (auto& x : st) x.y.assign(K, 0);
+      for (size_t s = 0; s < n; ++s) {
+        auto& x = st[node_of(s)];
+        double reg = u.registered[s] == kMissing ? 0 : static_cast<double>(u.registered[s]);
+        x.N += 1;
+        x.X += reg;
+        if (c.counted[s] && reg > 0) {
+          x.n += 1;
+          x.x += reg;
+          for (size_t k = 0; k < K; ++k) x.y[k] += c.votes[k][s];
+        }
+      }
+      for (auto& x : st) x.cov = Eigen::MatrixXd::Zero(static_cast<long>(K), static_cast<long>(K));
+      for (size_t s = 0; s < n; ++s) {
+        auto& x = st[node_of(s)];
+        double reg = u.registered[s] == kMissing ? 0 : static_cast<double>(u.registered[s]);
+        if (!c.counted[s] || reg <= 0 || x.n < 2) continue;
+        Eigen::VectorXd e(static_cast<long>(K));
+        for (size_t k = 0; k < K; ++k) e(static_cast<long>(k)) = c.votes[k][s] - x.y[k] / x.x * reg;
+        x.cov += e * e.transpose();
+      }
+      for (auto& x : st)
+        if (x.n >= 2) x.cov /= (x.n - 1);
+      return st;
+    };
+    std::vector<std::vector<Stat>> by_level;
+    for (size_t l = 0; l < L; ++l)
+      by_level.push_back(build([&](size_t s) { return u.nodes[l][s]; }, u.node_counts[l]));
+    std::vector<Stat> all = build([](size_t) { return 0u; }, 1);
+    // For each stratum: the ratio and covariance to use, and its uncounted registered voters.
+    struct Use {
+      std::vector<double> ratio;
+      Eigen::MatrixXd chol;  // of the variance of the uncounted total
+      std::vector<double> mean;
+    };
+    std::vector<Use> uses;
+    size_t strata = sl < 0 ? 1 : u.node_counts[static_cast<size_t>(sl)];
+    for (uint32_t h = 0; h < strata; ++h) {
+      const Stat& own = sl < 0 ? all[0] : by_level[static_cast<size_t>(sl)][h];
+      double X_unc = own.X - own.x, N_unc = own.N - own.n;
+      if (N_unc <= 0) continue;
+      const Stat* src = &own;
+      if (own.n < 2) {
+        // The nearest ancestor with two counted sheets: find through any sheet of the stratum.
+        src = &all[0];
+        for (size_t s = 0; s < n; ++s) {
+          if (u.nodes[static_cast<size_t>(sl)][s] != h) continue;
+          for (int l = sl - 1; l >= 0; --l) {
+            const Stat& a = by_level[static_cast<size_t>(l)][u.nodes[static_cast<size_t>(l)][s]];
+            if (a.n >= 2) {
+              src = &a;
+              break;
+            }
+          }
+          break;
+        }
+      }
+      if (src->n < 2 || src->x <= 0) throw UsageError("too few counted sheets for the ratio estimator");
+      Use use;
+      use.ratio.resize(K);
+      use.mean.resize(K);
+      for (size_t k = 0; k < K; ++k) {
+        use.ratio[k] = src->y[k] / src->x;
+        use.mean[k] = use.ratio[k] * X_unc;
+      }
+      // Variance of the uncounted part's total: N_unc^2 (1 - n/N) s_e^2 / n, with the sample size
+      // and fpc of the source.
+      double f = src->N > 0 ? src->n / src->N : 0;
+      double scale = N_unc * N_unc * std::max(0.0, 1 - f) / src->n;
+      Eigen::MatrixXd V = src->cov * scale;
+      Eigen::LDLT<Eigen::MatrixXd> ldlt(V);
+      Eigen::MatrixXd Lm = ldlt.matrixL();
+      Eigen::VectorXd D = ldlt.vectorD().cwiseMax(0).cwiseSqrt();
+      use.chol = ldlt.transpositionsP().transpose() * Lm * D.asDiagonal();
+      uses.push_back(std::move(use));
+    }
+    parallel_for(static_cast<size_t>(opt.draws), opt.threads, [&](size_t d) {
+      Rng rng(opt.seed, d);
+      std::vector<double>& t = totals[d];
+      t = known;
+      Eigen::VectorXd z(static_cast<long>(K));
+      for (const Use& use : uses) {
+        for (size_t k = 0; k < K; ++k) z(static_cast<long>(k)) = rng.normal();
+        Eigen::VectorXd v = use.chol * z;
+        for (size_t k = 0; k < K; ++k) t[k] += std::max(0.0, use.mean[k] + v(static_cast<long>(k)));
+      }
+    });
+    r.notes.push_back(fmt::format("strata: {} ({} with sheets to project)", sl < 0 ? "the whole universe" : u.level_names[static_cast<size_t>(sl)],
+                                  uses.size()));
+  }
+
+  // Summaries over draws.
+  const double z = opt.level;
+  std::vector<std::vector<double>> shares(C, std::vector<double>(totals.size()));
+  std::vector<double> margin(totals.size()), turnout;
+  std::vector<size_t> first(C, 0);
+  size_t decided = 0;
+  std::vector<double> thresholds = opt.margin_thresholds;
+  if (thresholds.empty() && rule.kind == ContestRule::Kind::kThreshold) thresholds.push_back(100 * rule.min_lead);
+  std::vector<size_t> above(thresholds.size(), 0);
+  const bool has_ballots = K > C;
+  for (size_t d = 0; d < totals.size(); ++d) {
+    const auto& t = totals[d];
+    double valid = std::accumulate(t.begin(), t.begin() + static_cast<long>(C), 0.0);
+    for (size_t k = 0; k < C; ++k) shares[k][d] = valid > 0 ? t[k] / valid : 0;
+    margin[d] = valid > 0 ? 100 * (t[li] - t[ri]) / valid : 0;
+    for (size_t i = 0; i < thresholds.size(); ++i) above[i] += margin[d] > thresholds[i];
+    size_t best = static_cast<size_t>(std::max_element(t.begin(), t.begin() + static_cast<long>(C)) - t.begin());
+    ++first[best];
+    double ballots = std::accumulate(t.begin(), t.end(), 0.0);
+    if (has_ballots && reg_total > 0) turnout.push_back(ballots / reg_total);
+    std::vector<ChoiceVotes> votes;
+    for (size_t k = 0; k < C; ++k) votes.push_back({c.names[k], std::llround(t[k])});
+    int64_t base = rule.base == ContestRule::Base::kValid ? std::llround(valid) : std::llround(ballots);
+    decided += decide(rule, votes, base).decided;
+  }
+  for (size_t k = 0; k < C; ++k) {
+    ProjectionResult::Choice ch;
+    ch.name = c.names[k];
+    ch.counted_share = known_valid > 0 ? known[k] / known_valid : 0;
+    ch.share = interval(shares[k], z);
+    ch.p_first = static_cast<double>(first[k]) / totals.size();
+    r.choices.push_back(ch);
+  }
+  std::stable_sort(r.choices.begin(), r.choices.end(),
+                   [](const auto& a, const auto& b) { return a.share.median > b.share.median; });
+  r.margin = interval(margin, z);
+  if (!turnout.empty()) r.turnout = interval(turnout, z);
+  r.p_decided = static_cast<double>(decided) / totals.size();
+  for (size_t i = 0; i < thresholds.size(); ++i)
+    r.p_margin_above.push_back({thresholds[i], static_cast<double>(above[i]) / totals.size()});
+  // A 40-bin histogram of the margin draws, for charts.
+  double lo = *std::min_element(margin.begin(), margin.end()), hi = *std::max_element(margin.begin(), margin.end());
+  if (hi - lo < 1e-9) {
+    lo -= 0.5;
+    hi += 0.5;
+  }
+  r.margin_draws_histogram.assign(40, 0);
+  for (int b = 0; b <= 40; ++b) r.margin_draws_histogram_edges.push_back(lo + (hi - lo) * b / 40);
+  for (double m : margin) r.margin_draws_histogram[std::min<size_t>(39, static_cast<size_t>((m - lo) / (hi - lo) * 40))]++;
+  if (r.uncounted_units == 0) r.notes.push_back("every sheet of the universe is counted: the projection is the count itself");
+  return r;
+}
+
+}  // namespace
+
+const char* to_string(ProjectionMethod m) { return m == ProjectionMethod::kDonor ? "donor" : "ratio"; }
+
+Universe universe_of(const Election& e) {
+  if (!e.registered())
+    throw InputError({e.source()}, "the universe needs registered voters per sheet (map 'registered' in the spec)");
+  if (!e.duplicate_ids().empty()) {
+    const auto& g = e.duplicate_ids().front();
+    throw InputError({e.source(), e.line(g[1])},
+                     fmt::format("sheet id '{}' repeats in the universe (first on line {})", e.id(g[1]), e.line(g[0])));
+  }
+  Universe u;
+  u.source = e.source();
+  u.ids = e.ids();
+  const Geography& g = e.geography();
+  for (size_t l = 0; l < g.levels(); ++l) {
+    u.level_names.push_back(g.level_name(l));
+    u.nodes.push_back(g.nodes_of(l));
+    u.node_counts.push_back(static_cast<uint32_t>(g.node_count(l)));
+  }
+  u.registered = e.registered()->values;
+  for (size_t s = 0; s < e.sheets(); ++s)
+    if (u.registered[s] == kMissing)
+      throw InputError({e.source(), e.line(s), e.registered()->column, e.registered()->header},
+                       "registered voters missing: the projection scales every sheet by it");
+  return u;
+}
+
+ProjectionResult project(const Election& partial, const Universe& u, const ContestRule& rule, const ProjectionOptions& opt) {
+  if (partial.sheets() == 0) throw UsageError("the partial count is empty");
+  if (!partial.duplicate_ids().empty()) {
+    const auto& g = partial.duplicate_ids().front();
+    throw InputError({partial.source(), partial.line(g[1])},
+                     fmt::format("sheet id '{}' repeats in the partial count (first on line {})", partial.id(g[1]),
+                                 partial.line(g[0])));
+  }
+  std::unordered_map<std::string_view, size_t> index;
+  for (size_t s = 0; s < u.sheets(); ++s) index.emplace(u.ids[s], s);
+  Counted c;
+  for (const auto& ch : partial.choices()) c.names.push_back(ch.name);
+  c.choices = c.names.size();
+  if (partial.blank()) c.names.push_back("blank");
+  if (partial.invalid()) c.names.push_back("invalid");
+  c.counted.assign(u.sheets(), 0);
+  c.votes.assign(c.names.size(), std::vector<double>(u.sheets(), 0));
+  for (size_t s = 0; s < partial.sheets(); ++s) {
+    auto it = index.find(partial.id(s));
+    if (it == index.end())
+      throw InputError({partial.source(), partial.line(s)},
+                       fmt::format("sheet '{}' of the partial count is not in the universe {}", partial.id(s), u.source));
+    size_t t = it->second;
+    c.counted[t] = 1;
+    for (size_t k = 0; k < c.choices; ++k) c.votes[k][t] = static_cast<double>(partial.choices()[k].or_zero(s));
+    size_t k = c.choices;
+    if (partial.blank()) c.votes[k++][t] = static_cast<double>(partial.blank()->or_zero(s));
+    if (partial.invalid()) c.votes[k++][t] = static_cast<double>(partial.invalid()->or_zero(s));
+  }
+  ProjectionResult r = project_core(c, u, rule, opt);
+  r.partial_source = partial.source();
+  r.universe_source = u.source;
+  return r;
+}
+
+BacktestResult backtest(const Election& fc, const Arrival& arrival, const std::vector<double>& points,
+                        const ProjectionOptions& opt) {
+  Universe u = universe_of(fc);
+  BacktestResult b;
+  b.method = to_string(opt.method);
+  b.level = opt.level;
+  std::vector<size_t> order;
+  for (size_t s = 0; s < fc.sheets(); ++s)
+    if (arrival.has_arrived(s)) order.push_back(s);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t c) { return arrival.order[a] < arrival.order[c]; });
+  Counted c;
+  for (const auto& ch : fc.choices()) c.names.push_back(ch.name);
+  c.choices = c.names.size();
+  if (fc.blank()) c.names.push_back("blank");
+  if (fc.invalid()) c.names.push_back("invalid");
+  c.votes.assign(c.names.size(), std::vector<double>(fc.sheets(), 0));
+  // The final result.
+  std::vector<double> final_totals(c.choices, 0);
+  for (size_t k = 0; k < c.choices; ++k)
+    for (size_t s = 0; s < fc.sheets(); ++s) final_totals[k] += static_cast<double>(fc.choices()[k].or_zero(s));
+  double final_valid = std::accumulate(final_totals.begin(), final_totals.end(), 0.0);
+  for (size_t k = 0; k < c.choices; ++k) {
+    b.choice_names.push_back(c.names[k]);
+    b.actual_shares.push_back(final_valid > 0 ? final_totals[k] / final_valid : 0);
+  }
+  double abs_err = 0, covered = 0, choice_cov = 0, choice_n = 0;
+  for (double p : points) {
+    if (!(p > 0 && p < 1)) throw UsageError("backtest points must be shares between 0 and 1");
+    size_t take = static_cast<size_t>(std::llround(p * static_cast<double>(fc.sheets())));
+    if (take == 0 || take > order.size()) continue;  // not reached by the count examined
+    c.counted.assign(fc.sheets(), 0);
+    for (auto& v : c.votes) std::fill(v.begin(), v.end(), 0);
+    for (size_t i = 0; i < take; ++i) {
+      size_t s = order[i];
+      c.counted[s] = 1;
+      for (size_t k = 0; k < c.choices; ++k) c.votes[k][s] = static_cast<double>(fc.choices()[k].or_zero(s));
+      size_t k = c.choices;
+      if (fc.blank()) c.votes[k++][s] = static_cast<double>(fc.blank()->or_zero(s));
+      if (fc.invalid()) c.votes[k++][s] = static_cast<double>(fc.invalid()->or_zero(s));
+    }
+    ProjectionResult r = project_core(c, u, fc.spec().rule, opt);
+    int li = fc.find_choice(r.leader), ri = fc.find_choice(r.runner_up);
+    double actual = 100 * (final_totals[static_cast<size_t>(li)] - final_totals[static_cast<size_t>(ri)]) / final_valid;
+    if (b.points.empty()) b.actual_margin = actual;
+    double counted_l = 0, counted_r = 0, counted_v = 0;
+    for (size_t i = 0; i < take; ++i) {
+      size_t s = order[i];
+      counted_l += c.votes[static_cast<size_t>(li)][s];
+      counted_r += c.votes[static_cast<size_t>(ri)][s];
+      for (size_t k = 0; k < c.choices; ++k) counted_v += c.votes[k][s];
+    }
+    BacktestResult::Point pt;
+    pt.sheet_share = static_cast<double>(take) / static_cast<double>(fc.sheets());
+    pt.counted = take;
+    pt.counted_margin = counted_v > 0 ? 100 * (counted_l - counted_r) / counted_v : 0;
+    pt.margin = r.margin;
+    pt.error = r.margin.median - actual;
+    pt.covered = actual >= r.margin.lo && actual <= r.margin.hi;
+    pt.p_decided = r.p_decided;
+    pt.choices_covered = 0;
+    for (const auto& ch : r.choices) {
+      int k = fc.find_choice(ch.name);
+      double a = b.actual_shares[static_cast<size_t>(k)];
+      bool in = a >= ch.share.lo && a <= ch.share.hi;
+      pt.choices_covered += in;
+      choice_cov += in;
+      choice_n += 1;
+    }
+    abs_err += std::abs(pt.error);
+    covered += pt.covered;
+    b.points.push_back(pt);
+  }
+  if (b.points.empty()) throw UsageError("no backtest point lies within the arrived sheets");
+  b.mean_abs_error = abs_err / static_cast<double>(b.points.size());
+  b.coverage = covered / static_cast<double>(b.points.size());
+  b.choice_coverage = choice_n > 0 ? choice_cov / choice_n : 0;
+  return b;
+}
+
+nlohmann::ordered_json to_json(const ProjectionResult& r) {
+  using J = nlohmann::ordered_json;
+  J j;
+  j["method"] = r.method;
+  j["partial"] = r.partial_source;
+  j["universe"] = r.universe_source;
+  j["draws"] = r.draws;
+  j["seed"] = r.seed;
+  j["counted_units"] = r.counted_units;
+  j["uncounted_units"] = r.uncounted_units;
+  j["counted_registered_share"] = r.counted_registered_share;
+  j["margin"] = {{"leader", r.leader}, {"runner_up", r.runner_up}, {"median", r.margin.median}, {"lo", r.margin.lo},
+                 {"hi", r.margin.hi}, {"mean", r.margin.mean}, {"level", r.level}};
+  j["p_decided"] = r.p_decided;
+  J th = J::array();
+  for (const auto& [t, p] : r.p_margin_above) th.push_back({{"threshold_points", t}, {"probability", p}});
+  j["p_margin_above"] = th;
+  J ch = J::array();
+  for (const auto& c : r.choices)
+    ch.push_back({{"name", c.name}, {"counted_share", c.counted_share}, {"median", c.share.median}, {"lo", c.share.lo},
+                  {"hi", c.share.hi}, {"p_first", c.p_first}});
+  j["choices"] = ch;
+  if (r.turnout.median > 0) j["turnout"] = {{"median", r.turnout.median}, {"lo", r.turnout.lo}, {"hi", r.turnout.hi}};
+  J pools = J::array();
+  for (const auto& [l, k] : r.pool_levels) pools.push_back({{"level", l}, {"uncounted_sheets", k}});
+  if (!pools.empty()) j["donor_pools"] = pools;
+  j["margin_histogram"] = {{"edges", r.margin_draws_histogram_edges}, {"counts", r.margin_draws_histogram}};
+  j["rule"] = r.rule;
+  j["notes"] = r.notes;
+  return j;
+}
+
+std::string to_text(const ProjectionResult& r) {
+  std::string o = fmt::format("Projection of {} onto {}\n", r.partial_source, r.universe_source);
+  o += fmt::format("  counted {} sheets ({:.2f}% of registered voters), {} to project; method {}, {} draws, seed {}\n",
+                   thousands(static_cast<int64_t>(r.counted_units)), 100 * r.counted_registered_share,
+                   thousands(static_cast<int64_t>(r.uncounted_units)), r.method, r.draws, r.seed);
+  o += fmt::format("\n  choice                              counted   projected   {:.0f}% interval      P(first)\n",
+                   100 * r.level);
+  for (const auto& c : r.choices)
+    o += fmt::format("  {:<34} {:>7.2f}%   {:>7.2f}%   [{:6.2f}%, {:6.2f}%]   {:>6.3f}\n", c.name, 100 * c.counted_share,
+                     100 * c.share.median, 100 * c.share.lo, 100 * c.share.hi, c.p_first);
+  o += fmt::format("\n  margin {} over {}: {:.2f} points ({:.0f}% interval {:.2f} to {:.2f})\n", r.leader, r.runner_up,
+                   r.margin.median, 100 * r.level, r.margin.lo, r.margin.hi);
+  for (const auto& [t, p] : r.p_margin_above) o += fmt::format("  P(margin > {:g} points) = {:.3f}\n", t, p);
+  o += fmt::format("  P(decided in this round) = {:.3f}   ({})\n", r.p_decided, r.rule);
+  for (const auto& [l, k] : r.pool_levels) o += fmt::format("  donors from the same {}: {} sheets\n", l, k);
+  for (const auto& n : r.notes) o += "  note: " + n + "\n";
+  return o;
+}
+
+nlohmann::ordered_json to_json(const BacktestResult& b) {
+  using J = nlohmann::ordered_json;
+  J pts = J::array();
+  for (const auto& p : b.points)
+    pts.push_back({{"sheet_share", p.sheet_share}, {"counted", p.counted}, {"counted_margin", p.counted_margin},
+                   {"median", p.margin.median}, {"lo", p.margin.lo}, {"hi", p.margin.hi}, {"error", p.error},
+                   {"covered", p.covered}, {"p_decided", p.p_decided}, {"choices_covered", p.choices_covered}});
+  return {{"method", b.method}, {"level", b.level}, {"actual_margin", b.actual_margin}, {"points", pts},
+          {"mean_abs_error", b.mean_abs_error}, {"coverage", b.coverage}, {"choice_coverage", b.choice_coverage}};
+}
+
+std::string to_text(const BacktestResult& b) {
+  std::string o = fmt::format("Backtest ({} method, {:.0f}% intervals): actual final margin {:.2f} points\n", b.method,
+                              100 * b.level, b.actual_margin);
+  o += "  counted   counted margin   projected [interval]          error   covered   P(decided)\n";
+  for (const auto& p : b.points)
+    o += fmt::format("  {:>6.1f}%   {:>14.2f}   {:>8.2f} [{:7.2f}, {:7.2f}]   {:>+7.2f}   {:>7}   {:>10.3f}\n",
+                     100 * p.sheet_share, p.counted_margin, p.margin.median, p.margin.lo, p.margin.hi, p.error,
+                     p.covered ? "yes" : "NO", p.p_decided);
+  o += fmt::format("  mean absolute error {:.3f} points; margin coverage {:.0f}%; choice-share coverage {:.0f}%\n",
+                   b.mean_abs_error, 100 * b.coverage, 100 * b.choice_coverage);
+  return o;
+}
+
+}  // namespace tallyscope

@@ -1,0 +1,113 @@
+// Projection of a partial count: what will the uncounted sheets say? Monte Carlo over the
+// uncounted sheets, seeded and identical for a seed whatever the thread count, with intervals for
+// each choice's final share and the margin, and the probability of each outcome under the rule.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "model/arrival.h"
+#include "model/election.h"
+
+namespace tallyscope {
+
+// What the projection may know of every expected sheet: id, geography and registered voters.
+// Built from a universe file, it carries no votes at all, so a projection cannot peek at the
+// uncounted sheets' results even when the universe is a final count.
+struct Universe {
+  std::string source;
+  std::vector<std::string> ids;
+  std::vector<std::string> level_names;
+  std::vector<std::vector<uint32_t>> nodes;  // [level][sheet], unique per full path
+  std::vector<uint32_t> node_counts;         // per level
+  std::vector<int64_t> registered;           // kMissing where missing
+  size_t sheets() const { return ids.size(); }
+};
+// Throws InputError when the election has no registered-voters column, repeats an id, or misses
+// registered voters on a sheet.
+Universe universe_of(const Election& e);
+
+enum class ProjectionMethod { kDonor, kRatio };
+const char* to_string(ProjectionMethod m);
+
+struct ProjectionOptions {
+  ProjectionMethod method = ProjectionMethod::kDonor;
+  int draws = 2000;
+  uint64_t seed = 20191020;
+  double level = 0.9;          // of the intervals
+  unsigned threads = 0;        // 0: all cores; results do not depend on it
+  size_t min_donors = 1;       // donor pools need at least this many counted sheets
+  int strata_level = -1;       // ratio estimator strata (-1: the second level, else the first)
+  std::vector<double> margin_thresholds;  // P(margin > t points); default: the rule's lead, if any
+};
+
+struct ProjectionResult {
+  std::string method, partial_source, universe_source;
+  int draws = 0;
+  uint64_t seed = 0;
+  double level = 0.9;
+  size_t counted_units = 0, uncounted_units = 0;
+  double counted_registered_share = 0;
+  std::string leader, runner_up;  // of the counted sheets: the margin's two choices
+  struct Interval {
+    double median = 0, lo = 0, hi = 0, mean = 0;
+  };
+  struct Choice {
+    std::string name;
+    double counted_share = 0;  // among counted sheets
+    Interval share;            // projected final share of valid votes
+    double p_first = 0;        // probability of finishing first
+  };
+  std::vector<Choice> choices;  // by projected median share
+  Interval margin;               // points, leader minus runner-up
+  Interval turnout;              // ballots / registered, when blank/invalid are known
+  double p_decided = 1;          // decided in this round under the rule
+  std::vector<std::pair<double, double>> p_margin_above;  // (threshold points, probability)
+  std::string rule;
+  std::vector<double> margin_draws_histogram_edges;  // chart-ready: 40 bins
+  std::vector<size_t> margin_draws_histogram;
+  // Donor pools: how many uncounted sheets took donors at each level ("all": the whole count).
+  std::vector<std::pair<std::string, size_t>> pool_levels;
+  std::vector<std::string> notes;
+};
+
+// Pure. `partial` holds the counted sheets with their votes; `universe` every expected sheet.
+// Throws InputError for partial sheets missing from the universe or repeated ids, and UsageError
+// for an empty partial count.
+ProjectionResult project(const Election& partial, const Universe& universe, const ContestRule& rule,
+                         const ProjectionOptions& options = {});
+
+struct BacktestResult {
+  std::string method;
+  double actual_margin = 0;
+  std::vector<std::string> choice_names;
+  std::vector<double> actual_shares;
+  struct Point {
+    double sheet_share;   // of the universe counted at this point
+    size_t counted;
+    double counted_margin;  // the margin of the counted sheets alone
+    ProjectionResult::Interval margin;
+    double error;           // median - actual
+    bool covered;
+    double p_decided;
+    size_t choices_covered;
+  };
+  std::vector<Point> points;
+  double mean_abs_error = 0, coverage = 0, choice_coverage = 0;
+  double level = 0.9;
+};
+
+// Replays a count in arrival order and projects from each point (shares of the universe's sheets,
+// e.g. 0.20, 0.25, ..., 0.95), scoring against the final count.
+BacktestResult backtest(const Election& final_count, const Arrival& arrival, const std::vector<double>& points,
+                        const ProjectionOptions& options = {});
+
+nlohmann::ordered_json to_json(const ProjectionResult& r);
+std::string to_text(const ProjectionResult& r);
+nlohmann::ordered_json to_json(const BacktestResult& r);
+std::string to_text(const BacktestResult& r);
+
+}  // namespace tallyscope
