@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <exception>
 #include <thread>
 
 #include <fmt/format.h>
@@ -168,6 +169,10 @@ ProgressionResult analyze_progression(const Election& fc, const Arrival& arrival
   }
   if (n_early == 0 || n_early == n)
     throw UsageError("the cutoff leaves no sheet on one side: choose one inside the count");
+  // With times, "late" must hold sheets that arrived after the cutoff, not only sheets that never
+  // arrived (with snapshots, the sheets missing from the cutoff snapshot are the late ones).
+  if (arrival.kind == Arrival::Kind::kTimestamps && n_early == order.size())
+    throw UsageError("the cutoff is at or after the last arrival: no sheet arrived after it");
   std::vector<uint8_t> late(n, 1);
   for (size_t i = 0; i < n_early; ++i) late[order[i]] = 0;
   r.early = n_early;
@@ -378,6 +383,7 @@ ProgressionResult analyze_progression(const Election& fc, const Arrival& arrival
       }
       r.rd.placebos_attempted = jobs.size();
       std::vector<std::optional<ProgressionResult::Rd::Placebo>> out(jobs.size());
+      std::vector<std::exception_ptr> failures(jobs.size());
       auto work = [&](size_t from, size_t step) {
         for (size_t j = from; j < jobs.size(); j += step) {
           const Job& job = jobs[j];
@@ -391,15 +397,21 @@ ProgressionResult analyze_progression(const Election& fc, const Arrival& arrival
             out[j] = ProgressionResult::Rd::Placebo{static_cast<double>(pos[job.at]) / order.size(),
                                                     res.coef_conventional, res.ci_robust_low, res.ci_robust_high};
           } catch (const std::invalid_argument&) {
+            // An unusable placebo window (too few points or distinct values): left out.
+          } catch (...) {
+            failures[j] = std::current_exception();  // rethrown on the calling thread
           }
         }
       };
-      unsigned threads = opt.threads ? opt.threads : std::max(1u, std::thread::hardware_concurrency());
+      const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+      unsigned threads = std::min(opt.threads ? opt.threads : cores, 4 * cores);
       threads = static_cast<unsigned>(std::min<size_t>(threads, std::max<size_t>(1, jobs.size())));
       std::vector<std::thread> pool;
       for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work, t, threads);
       work(0, threads);
       for (auto& t : pool) t.join();
+      for (const auto& f : failures)
+        if (f) std::rethrow_exception(f);
       size_t large = 0, significant = 0;
       for (const auto& p : out) {
         if (!p) continue;

@@ -100,6 +100,9 @@ TEST(Progression, BadInput) {
   o.cutoff_share = 1.5;
   EXPECT_THROW(analyze_progression(e, a, o), UsageError);
   o.cutoff_share.reset();
+  o.cutoff_ms = a.order[19];  // the last arrival: nothing arrives after it
+  EXPECT_THROW(analyze_progression(e, a, o), UsageError);
+  o.cutoff_ms.reset();
   o.leader = "Z";
   EXPECT_THROW(analyze_progression(e, a, o), UsageError);
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <exception>
 #include <thread>
 #include <map>
 #include <unordered_map>
@@ -82,17 +83,26 @@ ProjectionResult::Interval interval(const std::vector<double>& v, double level) 
   return i;
 }
 
+// Runs f(0..n-1) over threads; an exception in any call is rethrown here after all have joined.
 template <class F>
 void parallel_for(size_t n, unsigned threads, F&& f) {
-  threads = threads ? threads : std::max(1u, std::thread::hardware_concurrency());
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  threads = std::min(threads ? threads : cores, 4 * cores);
   threads = static_cast<unsigned>(std::min<size_t>(threads, std::max<size_t>(1, n)));
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t)
-    pool.emplace_back([&, t] {
+  std::vector<std::exception_ptr> failures(threads);
+  auto run = [&](unsigned t) {
+    try {
       for (size_t i = t; i < n; i += threads) f(i);
-    });
-  for (size_t i = 0; i < n; i += threads) f(i);
+    } catch (...) {
+      failures[t] = std::current_exception();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(run, t);
+  run(0);
   for (auto& th : pool) th.join();
+  for (const auto& e : failures)
+    if (e) std::rethrow_exception(e);
 }
 
 ProjectionResult project_core(const Counted& c, const Universe& u, const ContestRule& rule, const ProjectionOptions& opt) {
@@ -216,7 +226,8 @@ ProjectionResult project_core(const Counted& c, const Universe& u, const Contest
     if (sl >= static_cast<int>(L)) throw UsageError("the strata level is beyond the universe's geography");
     // Stats per level per node (and the whole universe as the last resort).
     struct Stat {
-      double n = 0, N = 0, x = 0, X = 0;  // counted sheets, all sheets, counted registered, all registered
+      double n = 0, N = 0, x = 0, X = 0;  // counted sheets (with registered voters), all sheets, registered of both
+      double counted = 0;                 // every counted sheet
       std::vector<double> y;              // counted totals per count
       Eigen::MatrixXd cov;                // residual covariance per registered voter^2, per count pair
     };
@@ -228,6 +239,7 @@ ProjectionResult project_core(const Counted& c, const Universe& u, const Contest
         double reg = u.registered[s] == kMissing ? 0 : static_cast<double>(u.registered[s]);
         x.N += 1;
         x.X += reg;
+        if (c.counted[s]) x.counted += 1;
         if (c.counted[s] && reg > 0) {
           x.n += 1;
           x.x += reg;
@@ -261,13 +273,13 @@ ProjectionResult project_core(const Counted& c, const Universe& u, const Contest
     size_t strata = sl < 0 ? 1 : u.node_counts[static_cast<size_t>(sl)];
     for (uint32_t h = 0; h < strata; ++h) {
       const Stat& own = sl < 0 ? all[0] : by_level[static_cast<size_t>(sl)][h];
-      double X_unc = own.X - own.x, N_unc = own.N - own.n;
-      if (N_unc <= 0) continue;
+      double X_unc = own.X - own.x, N_unc = own.N - own.counted;
+      if (N_unc <= 0 || X_unc <= 0) continue;  // nothing left to project here
       const Stat* src = &own;
       if (own.n < 2) {
         // The nearest ancestor with two counted sheets: find through any sheet of the stratum.
         src = &all[0];
-        for (size_t s = 0; s < n; ++s) {
+        for (size_t s = 0; s < n && sl > 0; ++s) {
           if (u.nodes[static_cast<size_t>(sl)][s] != h) continue;
           for (int l = sl - 1; l >= 0; --l) {
             const Stat& a = by_level[static_cast<size_t>(l)][u.nodes[static_cast<size_t>(l)][s]];
@@ -455,6 +467,11 @@ BacktestResult backtest(const Election& fc, const Arrival& arrival, const std::v
     b.choice_names.push_back(c.names[k]);
     b.actual_shares.push_back(final_valid > 0 ? final_totals[k] / final_valid : 0);
   }
+  {
+    std::vector<double> sorted = final_totals;
+    std::sort(sorted.rbegin(), sorted.rend());
+    b.actual_margin = sorted.size() > 1 && final_valid > 0 ? 100 * (sorted[0] - sorted[1]) / final_valid : 0;
+  }
   double abs_err = 0, covered = 0, choice_cov = 0, choice_n = 0;
   for (double p : points) {
     if (!(p > 0 && p < 1)) throw UsageError("backtest points must be shares between 0 and 1");
@@ -473,7 +490,7 @@ BacktestResult backtest(const Election& fc, const Arrival& arrival, const std::v
     ProjectionResult r = project_core(c, u, fc.spec().rule, opt);
     int li = fc.find_choice(r.leader), ri = fc.find_choice(r.runner_up);
     double actual = 100 * (final_totals[static_cast<size_t>(li)] - final_totals[static_cast<size_t>(ri)]) / final_valid;
-    if (b.points.empty()) b.actual_margin = actual;
+
     double counted_l = 0, counted_r = 0, counted_v = 0;
     for (size_t i = 0; i < take; ++i) {
       size_t s = order[i];

@@ -70,6 +70,24 @@ TEST(Projection, BadInput) {
   EXPECT_FALSE(r.notes.empty());
 }
 
+TEST(Projection, RatioEdgeCases) {
+  // No geography and one counted sheet: an error, not a crash.
+  LoadOptions flat;
+  flat.spec = parse_spec("choices = [\"A\", \"B\"]\n[columns]\nid = \"id\"\nregistered = \"reg\"\n", "s");
+  Election u3 = load_election(temp_file("id,reg,A,B\n1,10,5,3\n2,10,4,4\n3,10,1,1\n"), flat);
+  Election one = load_election(temp_file("id,reg,A,B\n1,10,5,3\n"), flat);
+  ProjectionOptions o;
+  o.method = ProjectionMethod::kRatio;
+  o.draws = 50;
+  EXPECT_THROW(project(one, universe_of(u3), one.spec().rule, o), UsageError);
+  // Everything counted, one sheet with no registered voters: exact, no noise.
+  Election u4 = load_election(temp_file("id,reg,A,B\n1,10,5,3\n2,10,4,4\n3,0,0,0\n4,10,1,2\n"), flat);
+  ProjectionResult r = project(u4, universe_of(u4), u4.spec().rule, o);
+  EXPECT_EQ(r.uncounted_units, 0u);
+  EXPECT_NEAR(r.margin.lo, r.margin.hi, 1e-12);
+  EXPECT_NEAR(r.margin.median, 100.0 * 1 / 19, 1e-9);
+}
+
 // ---- Bolivia 2019: from the TREP at 19:40:57 onto the final count ----
 
 struct Bolivia {

@@ -120,6 +120,9 @@ TEST(Cli, ProgressionBadInputExit2) {
   EXPECT_EQ(outside.exit_code, 2);
   EXPECT_NE(outside.err.find("outside"), std::string::npos) << outside.err;
   EXPECT_EQ(run(ok, "--cutoff not-a-time").exit_code, 2);
+  EXPECT_EQ(run(ok, "--cutoff 2020-01-01T08:01:00Z --cutoff-share 0.5").exit_code, 2);
+  EXPECT_EQ(run(ok, "--cutoff-share -0.5").exit_code, 2);
+  EXPECT_EQ(run(ok, "--cutoff-snapshot 1").exit_code, 2);
   EXPECT_EQ(run_cli("progression " + final_count).exit_code, 2);  // no arrival data
   auto j = run(ok, "--json --cutoff 2020-01-01T08:01:00Z");
   ASSERT_EQ(j.exit_code, 0) << j.err;

@@ -264,7 +264,11 @@ int run(int argc, char** argv) {
       if (!t) throw UsageError(fmt::format("--cutoff '{}' is not an ISO 8601 date-time", cutoff_text));
       po.cutoff_ms = t->epoch_ms;
     }
-    if (cutoff_share >= 0) po.cutoff_share = cutoff_share;
+    const bool share_given = prog->get_option("--cutoff-share")->count() > 0;
+    if (share_given && !cutoff_text.empty()) throw UsageError("give --cutoff or --cutoff-share, not both");
+    if (share_given) po.cutoff_share = cutoff_share;
+    if (prog->get_option("--cutoff-snapshot")->count() > 0 && !arrival_file.empty())
+      throw UsageError("--cutoff-snapshot goes with --early snapshots, not with --arrival");
     if (cutoff_snapshot < 1) throw UsageError("--cutoff-snapshot counts from 1");
     po.cutoff_snapshot = cutoff_snapshot - 1;
     Arrival arrival;
@@ -282,7 +286,8 @@ int run(int argc, char** argv) {
     }
     std::optional<Election> base;
     if (!baseline_file.empty()) {
-      LoadOptions bo;
+      LoadOptions bo = lo;  // the same reading options, but its own layout
+      bo.spec.reset();
       if (!baseline_spec.empty()) bo.spec = load_spec(baseline_spec);
       base.emplace(load_election(baseline_file, bo));
       print_guess_notes(*base);

@@ -15,8 +15,8 @@ std::string_view trim(std::string_view s) {
 }
 
 CountParse parse_count(std::string_view text, int64_t& value) {
-  // Fast path: plain digits, the overwhelmingly common case.
-  if (!text.empty() && text.size() <= 18) {
+  // Fast path: plain digits, the overwhelmingly common case (12 digits stay below kMaxCount).
+  if (!text.empty() && text.size() <= 12) {
     int64_t v = 0;
     size_t i = 0;
     for (; i < text.size(); ++i) {
@@ -53,6 +53,7 @@ CountParse parse_count(std::string_view text, int64_t& value) {
     if (nonzero) return CountParse::kFraction;
   }
   if (negative && v != 0) return CountParse::kNegative;
+  if (v > kMaxCount) return CountParse::kOverflow;
   value = v;
   return CountParse::kOk;
 }

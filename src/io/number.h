@@ -7,10 +7,15 @@
 
 namespace tallyscope {
 
+// The largest count accepted on one sheet: far above any real tally, and low enough that totals
+// over millions of sheets cannot overflow 64-bit integers.
+inline constexpr int64_t kMaxCount = 1000000000000;  // 10^12
+
 enum class CountParse { kOk, kEmpty, kNotANumber, kNegative, kFraction, kOverflow };
 
 // Parses a vote count: optional surrounding spaces, decimal digits, and an optional fraction of
-// zeros ("12", " 12 ", "12.0"); "" or spaces only is kEmpty. Writes the value on kOk.
+// zeros ("12", " 12 ", "12.0"); "" or spaces only is kEmpty; above kMaxCount is kOverflow.
+// Writes the value on kOk.
 CountParse parse_count(std::string_view text, int64_t& value);
 const char* describe(CountParse p);
 

@@ -28,10 +28,11 @@ TEST(NumberCount, PlainDigits) {
   EXPECT_EQ(v, 0);
   EXPECT_EQ(count("007", v), CountParse::kOk);
   EXPECT_EQ(v, 7);
-  EXPECT_EQ(count("123456789012345678", v), CountParse::kOk);  // 18 digits
-  EXPECT_EQ(v, 123456789012345678);
-  EXPECT_EQ(count("1234567890123456789", v), CountParse::kOk);  // 19 digits
-  EXPECT_EQ(v, 1234567890123456789);
+  // Above kMaxCount (10^12) a count is refused as too large, so totals cannot overflow.
+  EXPECT_EQ(count("123456789012345678", v), CountParse::kOverflow);  // 18 digits
+  EXPECT_EQ(count("1234567890123456789", v), CountParse::kOverflow);  // 19 digits
+  EXPECT_EQ(count("123456789012", v), CountParse::kOk);  // 12 digits
+  EXPECT_EQ(v, 123456789012);
 }
 
 TEST(NumberCount, SurroundingSpacesAndTabs) {
@@ -100,8 +101,11 @@ TEST(NumberCount, Overflow) {
   EXPECT_EQ(v, kUntouched);
   EXPECT_EQ(count("9223372036854775808", v), CountParse::kOverflow);
   EXPECT_EQ(count(" 99999999999999999999.0 ", v), CountParse::kOverflow);
-  EXPECT_EQ(count("9223372036854775807", v), CountParse::kOk);
-  EXPECT_EQ(v, std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(count("9223372036854775807", v), CountParse::kOverflow);  // above kMaxCount
+  EXPECT_EQ(count("1000000000001", v), CountParse::kOverflow);
+  EXPECT_EQ(count("1000000000000", v), CountParse::kOk);
+  EXPECT_EQ(v, kMaxCount);
+  EXPECT_EQ(count("999999999999", v), CountParse::kOk);
 }
 
 TEST(NumberCount, Describe) {

@@ -1,5 +1,6 @@
 #include "model/arrival.h"
 
+#include <sstream>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -12,7 +13,22 @@
 
 namespace tallyscope {
 
+namespace {
+
+// Sheets are joined by id: a final count that repeats an id cannot be joined.
+void refuse_repeated_ids(const Election& e) {
+  if (e.duplicate_ids().empty()) return;
+  const auto& g = e.duplicate_ids().front();
+  throw InputError({e.source(), e.line(g[1])},
+                   fmt::format("sheet id '{}' repeats (first on line {}; {} ids repeat in all): arrivals are joined "
+                               "by sheet id, so ids must be unique (see `tallyscope check`)",
+                               e.id(g[1]), e.line(g[0]), e.duplicate_ids().size()));
+}
+
+}  // namespace
+
 Arrival read_arrival_times(const std::string& path, const Election& final_count, const ArrivalReadOptions& options) {
+  refuse_repeated_ids(final_count);
   auto reader = CsvReader::open(path);
   CsvRecord rec;
   if (!reader->next(rec)) throw InputError({path}, "the arrival file is empty: no header row");
@@ -37,9 +53,14 @@ Arrival read_arrival_times(const std::string& path, const Election& final_count,
     if (time_col < 0) throw InputError({path, 1, 0, options.time_column}, "the arrival file has no such time column");
   } else {
     for (size_t i = 0; i < header.size() && time_col < 0; ++i) {
-      std::string n = normalise_name(header[i]);  // "verified_at" -> "verified at"
-      bool timeish = n.size() > 3 && n.compare(n.size() - 3, 3, " at") == 0;
-      for (const char* w : {"time", "fecha", "hora", "date", "verified"}) timeish = timeish || n.find(w) != std::string::npos;
+      // Whole words of the normalised name ("verified_at" -> "verified at"), so that "date" does
+      // not match "candidate".
+      std::istringstream words(normalise_name(header[i]));
+      std::string w;
+      bool timeish = false;
+      while (words >> w)
+        for (const char* k : {"time", "timestamp", "fecha", "hora", "date", "datetime", "verified", "at", "when"})
+          timeish = timeish || w == k;
       if (timeish && static_cast<int>(i) != id_col) time_col = static_cast<int>(i);
     }
     if (time_col < 0)
@@ -92,6 +113,7 @@ Arrival read_arrival_times(const std::string& path, const Election& final_count,
 }
 
 Arrival arrival_from_snapshots(const std::vector<const Election*>& snapshots, const Election& final_count) {
+  refuse_repeated_ids(final_count);
   Arrival a;
   a.kind = Arrival::Kind::kSnapshots;
   a.order.assign(final_count.sheets(), kMissing);

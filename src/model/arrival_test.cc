@@ -53,6 +53,21 @@ TEST(Arrival, BadInput) {
   expect_error("id,verified_at\n1,2019-10-20T19:40:57Z\n", "no such time column", o);
 }
 
+TEST(Arrival, FinalCountWithRepeatedIdsIsRefused) {
+  LoadOptions o;
+  o.spec = parse_spec("choices = [\"A\", \"B\"]\n[columns]\nid = \"id\"\n", "s");
+  Election f = load_election(temp_file("id,A,B\n1,5,3\n1,4,4\n"), o);
+  EXPECT_THROW(read_arrival_times(temp_file("id,time\n1,2019-10-20T19:40:57Z\n"), f), InputError);
+  EXPECT_THROW(arrival_from_snapshots({&f}, f), InputError);
+}
+
+TEST(Arrival, TimeColumnByWholeWords) {
+  Election f = final_count();
+  // "candidate" contains "date" but is not a time column.
+  Arrival a = read_arrival_times(temp_file("id,candidate,when\n1,x,2019-10-20T19:40:57Z\n"), f);
+  EXPECT_EQ(a.arrived, 1u);
+}
+
 TEST(Arrival, Snapshots) {
   Election f = final_count();
   LoadOptions o;

@@ -82,8 +82,9 @@ Opened open_and_map(const std::string& path, const LoadOptions& options) {
 struct Resolver {
   const std::string& file;
   const std::vector<std::string>& header;
+  uint64_t header_line;
   std::unordered_map<std::string, size_t> index;
-  Resolver(const std::string& f, const std::vector<std::string>& h) : file(f), header(h) {
+  Resolver(const std::string& f, const std::vector<std::string>& h, uint64_t line) : file(f), header(h), header_line(line) {
     for (size_t i = 0; i < h.size(); ++i) {
       auto [it, fresh] = index.emplace(h[i], i);
       if (!fresh) it->second = SIZE_MAX;  // ambiguous
@@ -95,12 +96,12 @@ struct Resolver {
       std::string avail;
       for (size_t i = 0; i < header.size() && i < 40; ++i) avail += (i ? ", '" : "'") + header[i] + "'";
       if (header.size() > 40) avail += ", ...";
-      throw InputError({file, 1, 0, name},
+      throw InputError({file, header_line, 0, name},
                        fmt::format("the spec maps {} to column '{}', which is not in the file (its columns: {})", role,
                                    name, avail));
     }
     if (it->second == SIZE_MAX)
-      throw InputError({file, 1, 0, name},
+      throw InputError({file, header_line, 0, name},
                        fmt::format("the spec maps {} to column '{}', which appears more than once in the header", role,
                                    name));
     return it->second;
@@ -120,7 +121,7 @@ ElectionSpec detect_spec(const std::string& path, const LoadOptions& options) {
 Election load_election(const std::string& path, const LoadOptions& options) {
   Opened o = open_and_map(path, options);
   const ElectionSpec& spec = o.spec;
-  Resolver col(path, o.header);
+  Resolver col(path, o.header, o.header_line);
 
   Election::Parts parts;
   parts.source = path;
@@ -195,10 +196,11 @@ Election load_election(const std::string& path, const LoadOptions& options) {
       if (k) id.push_back('/');
       id.append(v);
     }
-    if (trim(f[id_cols.back()]).empty()) {
-      if (!options.lenient)
-        throw InputError({path, line, id_cols.back() + 1, o.header[id_cols.back()]}, "empty sheet id");
-      parts.cell_issues.push_back({sheet, line, id_cols.back() + 1, o.header[id_cols.back()], "", "empty sheet id"});
+    for (size_t c : id_cols) {
+      if (!trim(f[c]).empty()) continue;
+      if (!options.lenient) throw InputError({path, line, c + 1, o.header[c]}, "empty sheet id");
+      parts.cell_issues.push_back({sheet, line, c + 1, o.header[c], "", "empty sheet id"});
+      break;
     }
     parts.ids.push_back(id);
     parts.lines.push_back(line);

@@ -58,6 +58,15 @@ std::string join_words(const std::vector<std::string>& w) {
   return out;
 }
 
+// The words that hold a digit ("1", "12", "n139"): numbers tell schools apart, so a loose match
+// must keep them all equal.
+std::vector<std::string> numbers_of(const std::vector<std::string>& words) {
+  std::vector<std::string> out;
+  for (const auto& w : words)
+    if (std::any_of(w.begin(), w.end(), [](char c) { return c >= '0' && c <= '9'; })) out.push_back(w);
+  return out;
+}
+
 // Whether every word of `small` occurs in `big` (in any order).
 bool words_within(const std::vector<std::string>& small, const std::vector<std::string>& big) {
   if (small.empty()) return false;
@@ -75,7 +84,8 @@ bool prefix_aligned(const std::vector<std::string>& a, const std::vector<std::st
     const std::string& s = a[i].size() <= b[i].size() ? a[i] : b[i];
     const std::string& l = a[i].size() <= b[i].size() ? b[i] : a[i];
     if (l.compare(0, s.size(), s) != 0) return false;
-    whole = whole || (s.size() == l.size() && s.size() >= 3);
+    bool digit = std::any_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+    whole = whole || (s.size() == l.size() && (s.size() >= 3 || digit));
   }
   return whole;
 }
@@ -93,10 +103,11 @@ std::pair<int64_t, int> best_match(const std::string& name, const std::vector<Pl
     if (c.name == name) return {c.node, 0};
   const auto wa = words_of(name);
   const std::string plain = join_words(wa);
+  const auto numbers = numbers_of(wa);
   auto unique = [&](auto&& pred, int tier) -> std::pair<int64_t, int> {
     int64_t found = -1;
     for (const auto& c : cands) {
-      if (!pred(c)) continue;
+      if (numbers_of(words_of(c.name)) != numbers || !pred(c)) continue;
       if (found >= 0) return {-2, tier};  // ambiguous
       found = c.node;
     }
@@ -219,7 +230,7 @@ PlaceMatch match_places(const Election& a, const Election& b, const std::string&
         if (c != children[i].end()) {
           auto [node, tier] = best_match(normalise_name(ga.node_name(pairs[i].first, node_a)), c->second);
           found = node;
-          if (tier > 0 && i + 1 == pairs.size()) ++m.fuzzy_places;
+          if (tier > 0 && node >= 0 && i + 1 == pairs.size()) ++m.fuzzy_places;
         }
         it = memo[i].emplace(node_a, found).first;
       }

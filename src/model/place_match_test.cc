@@ -19,6 +19,11 @@ TEST(PlaceMatch, BestMatchRules) {
   EXPECT_EQ(best_match("san javier", c).first, 4);         // exact beats containment
   EXPECT_EQ(best_match("javier", c).first, -1);            // ambiguous: two contain it
   EXPECT_EQ(best_match("cobija", c).first, -1);
+  // Numbers must agree: "escuela 1" is not "escuela 12", nor "unidad educativa 3" "... 8".
+  std::vector<PlaceCandidate> schools = {{"escuela 12", 1}, {"unidad educativa 8", 2}};
+  EXPECT_EQ(best_match("escuela 1", schools).first, -1);
+  EXPECT_EQ(best_match("unidad educativa 3", schools).first, -1);
+  EXPECT_EQ(best_match("esc 12", schools).first, 1);
 }
 
 TEST(PlaceMatch, MatchesWithinTheParentOnly) {

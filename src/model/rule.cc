@@ -80,6 +80,11 @@ Outcome decide(const ContestRule& rule, std::vector<ChoiceVotes> votes, int64_t 
   }
   auto runoff = [&](const std::string& why) {
     out.decided = false;
+    if (votes.size() < 2) {  // a single choice that misses the threshold (e.g. of all ballots)
+      out.runoff = {lead.name};
+      out.text = fmt::format("{} is the only choice but not elected in this round ({})", lead.name, why);
+      return;
+    }
     out.runoff = {lead.name, votes[1].name};
     out.text = fmt::format("runoff between {} and {} ({})", lead.name, votes[1].name, why);
   };
@@ -116,12 +121,6 @@ Outcome decide(const ContestRule& rule, std::vector<ChoiceVotes> votes, int64_t 
                            rule.min_share * 100, rule.min_lead * 100));
       }
       break;
-  }
-  if (!out.decided && votes.size() < 2) {
-    out.decided = true;
-    out.winner = lead.name;
-    out.runoff.clear();
-    out.text = fmt::format("{} is the only choice", lead.name);
   }
   return out;
 }

@@ -43,6 +43,15 @@ TEST(Rule, MajorityOfBallots) {
   EXPECT_TRUE(decide(r, {{"A", 60}, {"B", 40}}, 119).decided);
 }
 
+TEST(Rule, SingleChoiceBelowTheThreshold) {
+  ContestRule r;
+  r.kind = ContestRule::Kind::kMajority;
+  r.base = ContestRule::Base::kBallots;
+  Outcome o = decide(r, {{"A", 40}}, 100);  // 40 valid of 100 ballots
+  EXPECT_FALSE(o.decided);
+  EXPECT_EQ(o.runoff.size(), 1u);
+}
+
 TEST(Rule, PluralityAndTies) {
   ContestRule r;
   Outcome o = decide(r, {{"A", 10}, {"B", 30}, {"C", 20}}, 60);
