@@ -375,6 +375,10 @@ ProjectionResult project_core(const Counted& c, const Universe& u, const Contest
   for (int b = 0; b <= 40; ++b) r.margin_draws_histogram_edges.push_back(lo + (hi - lo) * b / 40);
   for (double m : margin) r.margin_draws_histogram[std::min<size_t>(39, static_cast<size_t>((m - lo) / (hi - lo) * 40))]++;
   if (r.uncounted_units == 0) r.notes.push_back("every sheet of the universe is counted: the projection is the count itself");
+  else
+    r.notes.push_back("the intervals reflect the variation among counted sheets only, not a systematic difference "
+                      "between the sheets counted late and those counted early; check their calibration on a past "
+                      "count with `project --backtest`");
   return r;
 }
 
