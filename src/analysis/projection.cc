@@ -193,21 +193,30 @@ ProjectionResult project_core(const Counted& c, const Universe& u, const Contest
       Rng rng(opt.seed, d);
       std::vector<double>& t = totals[d];
       t = known;
-      // Per-draw scratch: the donor of each slot of the resampled pool, valid when stamped with
-      // the current pool's number.
-      std::vector<uint32_t> slot_donor(largest), slot_stamp(largest, 0);
-      uint32_t stamp = 0;
+      // Scratch kept per thread: the donor of each slot of the resampled pool, valid when stamped
+      // with the current pool's (thread-wide, ever increasing) number. Its contents never affect
+      // the draws, only which slots were already drawn in this pool.
+      thread_local std::vector<uint32_t> slot_donor, slot_stamp;
+      thread_local uint64_t stamp = 0;
+      if (slot_donor.size() < largest) {
+        slot_donor.assign(largest, 0);
+        slot_stamp.assign(largest, 0);
+        stamp = 0;
+      }
       for (const Pool& p : pools) {
         // Two stages: the pool is resampled (its mean is uncertain), then each recipient draws a
         // donor from the resample. Done lazily: a recipient picks a slot of the resample, and a
         // slot's donor is drawn the first time it is picked.
         const auto& donors = *p.donors;
         const uint64_t m = donors.size();
-        ++stamp;
+        if (static_cast<uint32_t>(++stamp) == 0) {  // wrapped: forget every old stamp
+          std::fill(slot_stamp.begin(), slot_stamp.end(), 0);
+          stamp = 1;
+        }
         for (uint32_t s : p.recipients) {
           uint64_t slot = rng.below(m);
-          if (slot_stamp[slot] != stamp) {
-            slot_stamp[slot] = stamp;
+          if (slot_stamp[slot] != static_cast<uint32_t>(stamp)) {
+            slot_stamp[slot] = static_cast<uint32_t>(stamp);
             slot_donor[slot] = donors[rng.below(m)];
           }
           const double* row = &rate[static_cast<size_t>(slot_donor[slot]) * K];
