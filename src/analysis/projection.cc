@@ -147,7 +147,6 @@ ProjectionResult project_core(const Counted& c, const Universe& u, const Contest
   if (opt.method == ProjectionMethod::kDonor) {
     // Donor pools: the finest place with enough counted sheets (with registered voters).
     const size_t L = u.level_names.size();
-    std::vector<std::vector<uint32_t>> counted_in(L);  // per level: counted-with-registered sheets per node
     std::vector<std::vector<std::vector<uint32_t>>> members(L);
     for (size_t l = 0; l < L; ++l) members[l].resize(u.node_counts[l]);
     std::vector<uint32_t> donors_all;
@@ -160,6 +159,11 @@ ProjectionResult project_core(const Counted& c, const Universe& u, const Contest
     struct Pool {
       const std::vector<uint32_t>* donors;
       std::vector<uint32_t> recipients;
+      // Donors from a coarser level than the recipients' own polling place: the place is the
+      // unit. Each uncounted place draws a counted place of the pool, then its sheets draw
+      // donors within that place, so places unlike the counted ones widen the interval.
+      bool by_place = false;
+      std::vector<std::vector<uint32_t>> donor_places, recipient_places;
     };
     std::map<std::pair<size_t, uint32_t>, size_t> pool_index;  // (level, node) -> pool; level L = all
     std::vector<Pool> pools;
@@ -175,12 +179,35 @@ ProjectionResult project_core(const Counted& c, const Universe& u, const Contest
         }
       }
       auto [it, fresh] = pool_index.emplace(std::make_pair(level, node), pools.size());
-      if (fresh) pools.push_back({level == L ? &donors_all : &members[level][node], {}});
+      if (fresh) {
+        Pool p;
+        p.donors = level == L ? &donors_all : &members[level][node];
+        pools.push_back(std::move(p));
+      }
       pools[it->second].recipients.push_back(static_cast<uint32_t>(s));
       ++at_level[level];
     }
     for (size_t l = 0; l <= L; ++l)
       if (at_level[l]) r.pool_levels.push_back({l == L ? "all" : u.level_names[l], at_level[l]});
+    if (L > 0) {
+      const auto& place_of = u.nodes[L - 1];
+      for (const auto& [key, index] : pool_index) {
+        if (key.first == L - 1) continue;  // donors from the recipients' own place
+        Pool& p = pools[index];
+        p.by_place = true;
+        std::map<uint32_t, size_t> dp, rp;
+        for (uint32_t s : *p.donors) {
+          auto [it, fresh] = dp.emplace(place_of[s], p.donor_places.size());
+          if (fresh) p.donor_places.emplace_back();
+          p.donor_places[it->second].push_back(s);
+        }
+        for (uint32_t s : p.recipients) {
+          auto [it, fresh] = rp.emplace(place_of[s], p.recipient_places.size());
+          if (fresh) p.recipient_places.emplace_back();
+          p.recipient_places[it->second].push_back(s);
+        }
+      }
+    }
     // Rates per registered voter of every donor, one contiguous row per donor.
     std::vector<double> rate(n * K, 0);
     for (size_t s : donors_all)
@@ -204,6 +231,17 @@ ProjectionResult project_core(const Counted& c, const Universe& u, const Contest
         stamp = 0;
       }
       for (const Pool& p : pools) {
+        if (p.by_place) {
+          for (const auto& place : p.recipient_places) {
+            const auto& from = p.donor_places[rng.below(p.donor_places.size())];
+            for (uint32_t s : place) {
+              const double* row = &rate[static_cast<size_t>(from[rng.below(from.size())]) * K];
+              const double reg = reg_of[s];
+              for (size_t k = 0; k < K; ++k) t[k] += reg * row[k];
+            }
+          }
+          continue;
+        }
         // Two stages: the pool is resampled (its mean is uncertain), then each recipient draws a
         // donor from the resample. Done lazily: a recipient picks a slot of the resample, and a
         // slot's donor is drawn the first time it is picked.
