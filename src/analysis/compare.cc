@@ -11,22 +11,13 @@
 namespace tallyscope {
 namespace {
 
-void refuse_duplicates(const Election& e) {
-  if (e.duplicate_ids().empty()) return;
-  const auto& g = e.duplicate_ids().front();
-  throw InputError({e.source(), e.line(g[1])},
-                   fmt::format("sheet id '{}' occurs more than once (also line {}), so the two counts cannot be "
-                               "joined by sheet id; {} ids repeat in all (see `tallyscope check`)",
-                               e.id(g[1]), e.line(g[0]), e.duplicate_ids().size()));
-}
-
 std::string cell_text(int64_t v) { return v == kMissing ? std::string("missing") : std::to_string(v); }
 
 }  // namespace
 
 Comparison compare(const Election& a, const Election& b) {
-  refuse_duplicates(a);
-  refuse_duplicates(b);
+  a.require_unique_ids("the two counts are joined by sheet id");
+  b.require_unique_ids("the two counts are joined by sheet id");
   Comparison c;
   c.source_a = a.source();
   c.source_b = b.source();

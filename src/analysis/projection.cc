@@ -436,11 +436,7 @@ const char* to_string(ProjectionMethod m) { return m == ProjectionMethod::kDonor
 Universe universe_of(const Election& e) {
   if (!e.registered())
     throw InputError({e.source()}, "the universe needs registered voters per sheet (map 'registered' in the spec)");
-  if (!e.duplicate_ids().empty()) {
-    const auto& g = e.duplicate_ids().front();
-    throw InputError({e.source(), e.line(g[1])},
-                     fmt::format("sheet id '{}' repeats in the universe (first on line {})", e.id(g[1]), e.line(g[0])));
-  }
+  e.require_unique_ids("the universe lists every expected sheet once");
   Universe u;
   u.source = e.source();
   u.ids = e.ids();
@@ -460,12 +456,7 @@ Universe universe_of(const Election& e) {
 
 ProjectionResult project(const Election& partial, const Universe& u, const ContestRule& rule, const ProjectionOptions& opt) {
   if (partial.sheets() == 0) throw UsageError("the partial count is empty");
-  if (!partial.duplicate_ids().empty()) {
-    const auto& g = partial.duplicate_ids().front();
-    throw InputError({partial.source(), partial.line(g[1])},
-                     fmt::format("sheet id '{}' repeats in the partial count (first on line {})", partial.id(g[1]),
-                                 partial.line(g[0])));
-  }
+  partial.require_unique_ids("the partial count is joined to the universe by sheet id");
   std::unordered_map<std::string_view, size_t> index;
   for (size_t s = 0; s < u.sheets(); ++s) index.emplace(u.ids[s], s);
   Counted c;

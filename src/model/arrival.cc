@@ -13,22 +13,9 @@
 
 namespace tallyscope {
 
-namespace {
-
-// Sheets are joined by id: a final count that repeats an id cannot be joined.
-void refuse_repeated_ids(const Election& e) {
-  if (e.duplicate_ids().empty()) return;
-  const auto& g = e.duplicate_ids().front();
-  throw InputError({e.source(), e.line(g[1])},
-                   fmt::format("sheet id '{}' repeats (first on line {}; {} ids repeat in all): arrivals are joined "
-                               "by sheet id, so ids must be unique (see `tallyscope check`)",
-                               e.id(g[1]), e.line(g[0]), e.duplicate_ids().size()));
-}
-
-}  // namespace
 
 Arrival read_arrival_times(const std::string& path, const Election& final_count, const ArrivalReadOptions& options) {
-  refuse_repeated_ids(final_count);
+  final_count.require_unique_ids("arrivals are joined to the final count by sheet id");
   auto reader = CsvReader::open(path);
   CsvRecord rec;
   if (!reader->next(rec)) throw InputError({path}, "the arrival file is empty: no header row");
@@ -113,7 +100,7 @@ Arrival read_arrival_times(const std::string& path, const Election& final_count,
 }
 
 Arrival arrival_from_snapshots(const std::vector<const Election*>& snapshots, const Election& final_count) {
-  refuse_repeated_ids(final_count);
+  final_count.require_unique_ids("arrivals are joined to the final count by sheet id");
   Arrival a;
   a.kind = Arrival::Kind::kSnapshots;
   a.order.assign(final_count.sheets(), kMissing);
@@ -121,11 +108,7 @@ Arrival arrival_from_snapshots(const std::vector<const Election*>& snapshots, co
     const Election& snap = *snapshots[k];
     a.sources.push_back(snap.source());
     a.snapshot_labels.push_back(snap.source());
-    if (!snap.duplicate_ids().empty()) {
-      const auto& g = snap.duplicate_ids().front();
-      throw InputError({snap.source(), snap.line(g[1])},
-                       fmt::format("sheet id '{}' repeats (first on line {})", snap.id(g[1]), snap.line(g[0])));
-    }
+    snap.require_unique_ids("a snapshot is joined to the final count by sheet id");
     std::vector<bool> present(final_count.sheets(), false);
     for (size_t s = 0; s < snap.sheets(); ++s) {
       auto f = final_count.find(snap.id(s));

@@ -2,6 +2,10 @@
 
 #include <map>
 
+#include <fmt/format.h>
+
+#include "io/error.h"
+
 namespace tallyscope {
 
 Election::Election(Parts parts) : p_(std::move(parts)) {
@@ -51,6 +55,15 @@ std::optional<int64_t> Election::symbol_value(std::string_view symbol, size_t sh
     return valid_[sheet];
   }
   return std::nullopt;
+}
+
+void Election::require_unique_ids(std::string_view purpose) const {
+  if (duplicates_.empty()) return;
+  const auto& g = duplicates_.front();
+  throw InputError({source(), line(g[1])},
+                   fmt::format("sheet id '{}' repeats (first on line {}; {} ids repeat in all): {}, so ids must be "
+                               "unique (see `tallyscope check`)",
+                               id(g[1]), line(g[0]), duplicates_.size(), purpose));
 }
 
 std::optional<size_t> Election::find(std::string_view id) const {

@@ -108,6 +108,9 @@ class Election {
   std::optional<size_t> find(std::string_view id) const;
   // Ids that occur more than once, with every sheet index that carries them (file order).
   const std::vector<std::vector<size_t>>& duplicate_ids() const { return duplicates_; }
+  // Throws InputError naming the first repeated id and its lines when an id repeats; `purpose`
+  // says why ids must be unique (e.g. "the two counts are joined by sheet id").
+  void require_unique_ids(std::string_view purpose) const;
 
  private:
   Parts p_;
