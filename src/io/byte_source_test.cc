@@ -20,18 +20,7 @@ namespace {
 using ::tallyscope::testing::gzip_bytes;
 using ::tallyscope::testing::temp_file;
 
-// Reads a source to its end, chunk bytes at a time.
-std::string read_all(ByteSource& src, size_t chunk = 4096) {
-  std::string out;
-  std::string buf(chunk, '\0');
-  for (;;) {
-    size_t got = src.read(buf.data(), buf.size());
-    if (got == 0) break;
-    EXPECT_LE(got, chunk);
-    out.append(buf.data(), got);
-  }
-  return out;
-}
+using ::tallyscope::testing::read_all;
 
 // Text that deflate cannot shrink much (so the compressed stream spans several input buffers).
 std::string pseudo_random_text(size_t n, uint32_t seed = 12345) {

@@ -13,17 +13,7 @@
 namespace tallyscope {
 namespace {
 
-std::string read_all(ByteSource& src, size_t chunk = 4096) {
-  std::string out;
-  std::string buf(chunk, '\0');
-  for (;;) {
-    size_t got = src.read(buf.data(), buf.size());
-    if (got == 0) break;
-    EXPECT_LE(got, chunk);
-    out.append(buf.data(), got);
-  }
-  return out;
-}
+using ::tallyscope::testing::read_all;
 
 std::unique_ptr<DecodedSource> decode(std::string bytes, Encoding enc = Encoding::kAuto,
                                       std::string name = "enc.csv") {

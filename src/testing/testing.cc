@@ -51,6 +51,18 @@ std::string gzip_bytes(const std::string& content) {
   return out;
 }
 
+std::string read_all(ByteSource& src, size_t chunk) {
+  std::string out;
+  std::string buf(chunk, '\0');
+  for (;;) {
+    size_t got = src.read(buf.data(), buf.size());
+    if (got == 0) break;
+    EXPECT_LE(got, chunk);
+    out.append(buf.data(), got);
+  }
+  return out;
+}
+
 CliResult run_cli(const std::string& args) {
   std::string out_path = temp_file("", ".out"), err_path = temp_file("", ".err");
   std::string cmd = std::string(TALLYSCOPE_BINARY) + " " + args + " >" + out_path + " 2>" + err_path + " </dev/null";

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "io/byte_source.h"
+
 namespace tallyscope::testing {
 
 // Path of ../shared/data beside the source tree (or $TALLYSCOPE_SHARED_DATA); empty when absent.
@@ -15,6 +17,8 @@ std::string shared_file(const std::string& relative);
 // Writes content to a fresh temporary file and returns its path.
 std::string temp_file(const std::string& content, const std::string& suffix = ".csv");
 std::string gzip_bytes(const std::string& content);
+// Reads a source to its end, at most `chunk` bytes a read (checked).
+std::string read_all(ByteSource& src, size_t chunk = 4096);
 
 struct CliResult {
   int exit_code = -1;
