@@ -1,0 +1,100 @@
+// `tallyscope project`: what will the uncounted sheets say?
+#include <iostream>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "analysis/analysis.h"
+#include "cli/command.h"
+
+namespace tallyscope::cli {
+
+Command add_project(CLI::App& app) {
+  struct State {
+    std::string partial, universe, backtest, arrival, method = "donor", universe_spec, strata;
+    uint64_t seed = 20191020;
+    int draws = 2000;
+    double level = 0.9;
+    unsigned threads = 0;
+    std::vector<double> thresholds, points;
+    bool json = false;
+    InputOptions in;
+  };
+  auto s = std::make_shared<State>();
+  auto* cmd = app.add_subcommand("project", "Project the uncounted sheets: intervals and outcome probabilities");
+  cmd->add_option("PARTIAL", s->partial, "The sheets counted so far, with their votes");
+  cmd->add_option("--universe", s->universe,
+                  "Every expected sheet: ids, geography, registered voters (votes, if any, are never read)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--universe-spec", s->universe_spec, "Spec for the universe file")->check(CLI::ExistingFile);
+  cmd->add_option("--backtest", s->backtest, "Replay this final count in arrival order instead (needs --arrival)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--arrival", s->arrival, "Per-sheet arrival times, for --backtest")->check(CLI::ExistingFile);
+  cmd->add_option("--points", s->points, "Backtest points as shares of sheets (default 0.20, 0.25, ..., 0.95)");
+  cmd->add_option("--method", s->method, "donor (hierarchical donor imputation) or ratio (stratified ratio estimator)")
+      ->check(CLI::IsMember({"donor", "ratio"}))
+      ->capture_default_str();
+  cmd->add_option("--strata", s->strata, "Geography level of the ratio estimator's strata (default: the second)");
+  cmd->add_option("--seed", s->seed, "Random seed")->capture_default_str();
+  cmd->add_option("--draws", s->draws, "Monte Carlo draws")->capture_default_str();
+  cmd->add_option("--level", s->level, "Interval level")->capture_default_str();
+  cmd->add_option("--threshold", s->thresholds, "Report P(margin > T points) (default: the rule's lead)");
+  cmd->add_option("--threads", s->threads, "Threads (0 = all cores; results do not depend on it)");
+  cmd->add_flag("--json", s->json, "Machine-readable output on stdout");
+  s->in.add(cmd);
+  return {cmd, [s] {
+            LoadOptions lo = s->in.load_options();
+            ProjectionOptions po;
+            po.method = s->method == "ratio" ? ProjectionMethod::kRatio : ProjectionMethod::kDonor;
+            po.seed = s->seed;
+            po.draws = s->draws;
+            po.level = s->level;
+            po.threads = s->threads;
+            po.margin_thresholds = s->thresholds;
+            if (s->draws < 1 || s->draws > 10000000) throw UsageError("--draws must be between 1 and 10,000,000");
+            if (!(s->level > 0 && s->level < 1)) throw UsageError("--level must be between 0 and 1");
+            auto strata_of = [&](const Election& e) {
+              if (s->strata.empty()) return;
+              int l = e.geography().find_level(s->strata);
+              if (l < 0)
+                throw UsageError(fmt::format("--strata: '{}' is not a geography level of {}", s->strata, e.source()));
+              po.strata_level = l;
+            };
+            if (!s->backtest.empty()) {
+              if (s->arrival.empty()) throw UsageError("--backtest needs --arrival FILE (per-sheet arrival times)");
+              Election fc = load_election(s->backtest, lo);
+              print_guess_notes(fc);
+              strata_of(fc);
+              Arrival a = read_arrival_times(s->arrival, fc);
+              std::vector<double> points = s->points;
+              if (points.empty())
+                for (int k = 20; k <= 95; k += 5) points.push_back(k / 100.0);
+              std::cerr << "tallyscope: backtesting at " << points.size() << " points, " << s->draws << " draws each\n";
+              BacktestResult b = backtest(fc, a, points, po);
+              if (s->json) emit(to_json(b));
+              else std::cout << to_text(b);
+              return 0;
+            }
+            if (s->partial.empty() || s->universe.empty())
+              throw UsageError("project needs PARTIAL and --universe FILE (or --backtest FINAL --arrival TIMES)");
+            Election partial = load_election(s->partial, lo);
+            print_guess_notes(partial);
+            LoadOptions uo = lo;
+            uo.spec.reset();
+            if (!s->universe_spec.empty()) uo.spec = load_spec(s->universe_spec);
+            Universe universe;
+            {
+              Election u = load_election(s->universe, uo);  // only ids, geography and registered are kept
+              print_guess_notes(u);
+              strata_of(u);
+              universe = universe_of(u);
+            }
+            std::cerr << "tallyscope: projecting " << s->draws << " draws\n";
+            ProjectionResult r = project(partial, universe, partial.spec().rule, po);
+            if (s->json) emit(to_json(r));
+            else std::cout << to_text(r);
+            return 0;
+          }};
+}
+
+}  // namespace tallyscope::cli

@@ -1,0 +1,50 @@
+#include "cli/command.h"
+
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "io/io.h"
+
+namespace tallyscope::cli {
+
+void InputOptions::add(CLI::App* cmd) {
+  cmd->add_option("--spec", spec_path, "Election spec (TOML) mapping columns to roles; see `inspect`")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--encoding", encoding, "Input encoding: auto, utf-8, windows-1252, latin1")->capture_default_str();
+  cmd->add_option("--delimiter", delimiter, "Field delimiter (default: detected among , ; tab |)");
+  cmd->add_flag("--lenient", lenient, "Keep unreadable counts as missing cells reported by `check` instead of stopping");
+  cmd->add_option("--max-field-bytes", max_field_bytes, "Longest field accepted")->capture_default_str();
+  cmd->add_option("--max-columns", max_columns, "Most columns accepted")->capture_default_str();
+  cmd->add_option("--max-file-bytes", max_file_bytes, "Largest (decompressed) input accepted; 0 = no limit")
+      ->capture_default_str();
+}
+
+LoadOptions InputOptions::load_options() const {
+  LoadOptions o;
+  if (!spec_path.empty()) o.spec = load_spec(spec_path);
+  o.encoding = encoding;
+  parse_encoding(encoding);  // reject a bad name before reading
+  if (!delimiter.empty()) {
+    std::string d = delimiter == "\\t" || delimiter == "tab" ? "\t" : delimiter;
+    if (d.size() != 1) throw UsageError("--delimiter must be one character (or 'tab')");
+    o.delimiter = d[0];
+  }
+  o.lenient = lenient;
+  o.max_field_bytes = max_field_bytes;
+  o.max_columns = max_columns;
+  o.max_file_bytes = max_file_bytes;
+  return o;
+}
+
+void print_guess_notes(const Election& e) {
+  if (e.spec().layout != "guess") return;
+  std::cerr << fmt::format("tallyscope: {}: no spec given and the layout is not one tallyscope knows; it guessed:\n",
+                           e.source());
+  for (const auto& n : e.spec().notes) std::cerr << "  - " << n << "\n";
+  std::cerr << "  Check with `tallyscope inspect " << e.source() << " > spec.toml`, edit, and pass --spec spec.toml.\n";
+}
+
+void emit(const nlohmann::ordered_json& j) { std::cout << j.dump(2) << "\n"; }
+
+}  // namespace tallyscope::cli

@@ -1,0 +1,48 @@
+// The command line's shared pieces: every command registers itself on the CLI11 app and hands back
+// the function that runs it once the arguments are parsed.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "io/io.h"
+#include "model/model.h"
+
+namespace tallyscope::cli {
+
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int()> run;  // exit code: 0 ok, 1 a gate failed, 2 usage or input error
+};
+
+// Options every command that reads a tally-sheet file takes.
+struct InputOptions {
+  std::string spec_path;
+  std::string encoding = "auto";
+  std::string delimiter;
+  bool lenient = false;
+  size_t max_field_bytes = 16u << 20;
+  size_t max_columns = 100000;
+  uint64_t max_file_bytes = 0;
+
+  void add(CLI::App* cmd);
+  LoadOptions load_options() const;
+};
+
+// Tells the user on stderr when a file's layout was guessed, and how to pin it down.
+void print_guess_notes(const Election& e);
+// Writes JSON to stdout, indented.
+void emit(const nlohmann::ordered_json& j);
+
+Command add_summary(CLI::App& app);
+Command add_check(CLI::App& app);
+Command add_compare(CLI::App& app);
+Command add_inspect(CLI::App& app);
+Command add_progression(CLI::App& app);
+Command add_project(CLI::App& app);
+
+}  // namespace tallyscope::cli
