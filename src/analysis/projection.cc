@@ -61,6 +61,7 @@ struct Counted {
   size_t choices = 0;
   std::vector<uint8_t> counted;             // per universe sheet
   std::vector<std::vector<double>> votes;   // [k][sheet], zero where not counted
+  std::vector<int64_t> order;               // per universe sheet: arrival order key, or empty / kMissing
 };
 
 double quantile(std::vector<double> v, double q) {
@@ -105,42 +106,19 @@ void parallel_for(size_t n, unsigned threads, F&& f) {
     if (e) std::rethrow_exception(e);
 }
 
-ProjectionResult project_core(const Counted& c, const Universe& u, const ContestRule& rule, const ProjectionOptions& opt) {
-  ProjectionResult r;
-  r.method = to_string(opt.method);
-  r.draws = opt.draws;
-  r.seed = opt.seed;
-  r.level = opt.level;
-  r.rule = rule.describe();
-  const size_t n = u.sheets(), K = c.names.size(), C = c.choices;
-  if (opt.draws < 1) throw UsageError("--draws must be at least 1");
-  if (!(opt.level > 0 && opt.level < 1)) throw UsageError("the interval level must be between 0 and 1");
+// The Monte Carlo draws of a method: per draw, the projected totals of each count (counted plus
+// imputed). Fills `r`'s pool levels and notes.
+std::vector<std::vector<double>> draw_totals(const Counted& c, const Universe& u, const ProjectionOptions& opt,
+                                             ProjectionResult& r) {
+  const size_t n = u.sheets(), K = c.names.size();
   std::vector<double> known(K, 0);
-  double reg_counted = 0, reg_total = 0;
   std::vector<size_t> uncounted;
   for (size_t s = 0; s < n; ++s) {
-    double reg = u.registered[s] == kMissing ? 0 : static_cast<double>(u.registered[s]);
-    reg_total += reg;
-    if (c.counted[s]) {
-      ++r.counted_units;
-      reg_counted += reg;
+    if (c.counted[s])
       for (size_t k = 0; k < K; ++k) known[k] += c.votes[k][s];
-    } else {
+    else
       uncounted.push_back(s);
-    }
   }
-  r.uncounted_units = uncounted.size();
-  r.counted_registered_share = reg_total > 0 ? reg_counted / reg_total : 0;
-  if (r.counted_units == 0) throw UsageError("the partial count holds no sheet of the universe: nothing to project from");
-  // The margin's two choices: the counted leader and runner-up.
-  std::vector<size_t> rank(C);
-  std::iota(rank.begin(), rank.end(), 0);
-  std::stable_sort(rank.begin(), rank.end(), [&](size_t a, size_t b) { return known[a] > known[b]; });
-  const size_t li = rank[0], ri = C > 1 ? rank[1] : rank[0];
-  r.leader = c.names[li];
-  r.runner_up = c.names[ri];
-  const double known_valid = std::accumulate(known.begin(), known.begin() + static_cast<long>(C), 0.0);
-
   // Per draw: the projected totals of each count.
   std::vector<std::vector<double>> totals(static_cast<size_t>(opt.draws), std::vector<double>(K, 0));
 
@@ -371,6 +349,198 @@ ProjectionResult project_core(const Counted& c, const Universe& u, const Contest
     r.notes.push_back(fmt::format("strata: {} ({} with sheets to project)", sl < 0 ? "the whole universe" : u.level_names[static_cast<size_t>(sl)],
                                   uses.size()));
   }
+  return totals;
+}
+
+// The drift of a count: how far the method's projections of the sheets counted later missed,
+// when replayed from earlier moments of the same count. Late sheets often differ from early ones
+// in ways no resampling of the early ones can show (remote places report late), so the sampling
+// spread alone gives intervals that are too narrow. Knowing the arrival order of the counted
+// sheets, the count is replayed from the first 50%, 60%, ..., 90% of them; each replay projects
+// the rest of the counted sheets (whose votes are known) and its error per registered voter of
+// those sheets is kept, for every count (choices, blank, invalid). A multivariate t fitted to
+// those errors (see estimate_drift) is drawn once per Monte Carlo draw and added to the uncounted
+// sheets' totals in proportion to their registered voters. No uncounted sheet is looked at: only
+// the counted sheets and their order. On Bolivia 2019 (backtest over the TREP verification
+// times, 16 points) this takes the 90% intervals' coverage from 0% to 94% and halves the mean
+// absolute error of the margin (0.52 to 0.28 points); see projection_test.cc.
+struct Drift {
+  size_t replays = 0;
+  Eigen::MatrixXd chol;                  // K x K, of the errors' second-moment matrix
+  std::vector<std::vector<double>> errors;  // [replay][k], votes per registered voter
+  std::vector<double> fractions;
+  std::vector<double> mean;  // centre of the drift
+  double nu = 0;             // degrees of freedom
+};
+
+Drift estimate_drift(const Counted& c, const Universe& u, const ProjectionOptions& opt) {
+  Drift d;
+  const size_t n = u.sheets(), K = c.names.size();
+  std::vector<size_t> counted, ordered;
+  for (size_t s = 0; s < n; ++s) {
+    if (!c.counted[s]) continue;
+    counted.push_back(s);
+    if (c.order.size() == n && c.order[s] != kMissing) ordered.push_back(s);
+  }
+  // Too few sheets with a known order to replay.
+  if (ordered.size() < 20 || ordered.size() * 10 < counted.size() * 9) return d;
+  std::stable_sort(ordered.begin(), ordered.end(), [&](size_t a, size_t b) { return c.order[a] < c.order[b]; });
+  // The replays' universe: the ordered counted sheets only.
+  Universe sub;
+  sub.source = u.source;
+  sub.level_names = u.level_names;
+  sub.node_counts = u.node_counts;
+  sub.nodes.assign(u.nodes.size(), {});
+  Counted sc;
+  sc.names = c.names;
+  sc.choices = c.choices;
+  sc.votes.assign(K, {});
+  for (size_t s : ordered) {
+    sub.ids.push_back(u.ids[s]);
+    for (size_t l = 0; l < u.nodes.size(); ++l) sub.nodes[l].push_back(u.nodes[l][s]);
+    sub.registered.push_back(u.registered[s]);
+    for (size_t k = 0; k < K; ++k) sc.votes[k].push_back(c.votes[k][s]);
+  }
+  ProjectionOptions ro = opt;
+  ro.draws = std::min(opt.draws, 200);
+  Eigen::MatrixXd M = Eigen::MatrixXd::Zero(static_cast<long>(K), static_cast<long>(K));
+  for (int j = 5; j <= 9; ++j) {
+    const double f = j / 10.0;
+    const size_t take = static_cast<size_t>(std::llround(f * static_cast<double>(ordered.size())));
+    if (take < 1 || take >= ordered.size()) continue;
+    sc.counted.assign(ordered.size(), 0);
+    std::fill(sc.counted.begin(), sc.counted.begin() + static_cast<long>(take), 1);
+    // The replay's own masked votes: the later sheets' votes are zero for the method, as in a real count.
+    Counted masked = sc;
+    double reg_rest = 0;
+    std::vector<double> truth(K, 0), known(K, 0);
+    for (size_t i = 0; i < ordered.size(); ++i) {
+      for (size_t k = 0; k < K; ++k) {
+        if (i < take) known[k] += sc.votes[k][i];
+        else {
+          truth[k] += sc.votes[k][i];
+          masked.votes[k][i] = 0;
+        }
+      }
+      if (i >= take && sub.registered[i] != kMissing) reg_rest += static_cast<double>(sub.registered[i]);
+    }
+    if (reg_rest <= 0) continue;
+    ro.seed = opt.seed ^ (0xD1B54A32D192ED03ULL * static_cast<uint64_t>(j));
+    ProjectionResult scratch;
+    auto totals = draw_totals(masked, sub, ro, scratch);
+    std::vector<double> err(K, 0);
+    Eigen::VectorXd e(static_cast<long>(K));
+    for (size_t k = 0; k < K; ++k) {
+      double mean = 0;
+      for (const auto& t : totals) mean += t[k];
+      mean /= static_cast<double>(totals.size());
+      err[k] = (truth[k] - (mean - known[k])) / reg_rest;
+      e(static_cast<long>(k)) = err[k];
+    }
+    M += e * e.transpose();
+    d.errors.push_back(err);
+    d.fractions.push_back(f);
+  }
+  d.replays = d.errors.size();
+  if (d.replays == 0) return d;
+  // The drift to come is taken as one more draw from the replays' errors: centred on their mean
+  // (the count's lean so far goes on), with the predictive spread of a new draw (their covariance
+  // times 1 + 1/J, J - 1 degrees of freedom), plus the mean's own outer product, because nothing
+  // guarantees the lean goes on: a correction is never more certain than its own size.
+  d.mean.assign(K, 0);
+  const double J = static_cast<double>(d.replays);
+  for (const auto& e : d.errors)
+    for (size_t k = 0; k < K; ++k) d.mean[k] += e[k] / J;
+  Eigen::VectorXd m(static_cast<long>(K));
+  for (size_t k = 0; k < K; ++k) m(static_cast<long>(k)) = d.mean[k];
+  M.setZero();
+  if (d.replays >= 2) {
+    for (const auto& e : d.errors) {
+      Eigen::VectorXd v(static_cast<long>(K));
+      for (size_t k = 0; k < K; ++k) v(static_cast<long>(k)) = e[k] - d.mean[k];
+      M += v * v.transpose();
+    }
+    M *= (1.0 + 1.0 / J) / (J - 1);
+    d.nu = J - 1;
+  } else {
+    d.nu = 1;
+  }
+  M += m * m.transpose();
+  Eigen::LDLT<Eigen::MatrixXd> ldlt(M);
+  Eigen::MatrixXd Lm = ldlt.matrixL();
+  Eigen::VectorXd D = ldlt.vectorD().cwiseMax(0).cwiseSqrt();
+  d.chol = ldlt.transpositionsP().transpose() * Lm * D.asDiagonal();
+  return d;
+}
+
+ProjectionResult project_core(const Counted& c, const Universe& u, const ContestRule& rule, const ProjectionOptions& opt) {
+  ProjectionResult r;
+  r.method = to_string(opt.method);
+  r.draws = opt.draws;
+  r.seed = opt.seed;
+  r.level = opt.level;
+  r.rule = rule.describe();
+  const size_t n = u.sheets(), K = c.names.size(), C = c.choices;
+  if (opt.draws < 1) throw UsageError("--draws must be at least 1");
+  if (!(opt.level > 0 && opt.level < 1)) throw UsageError("the interval level must be between 0 and 1");
+  std::vector<double> known(K, 0);
+  double reg_counted = 0, reg_total = 0;
+  for (size_t s = 0; s < n; ++s) {
+    double reg = u.registered[s] == kMissing ? 0 : static_cast<double>(u.registered[s]);
+    reg_total += reg;
+    if (c.counted[s]) {
+      ++r.counted_units;
+      reg_counted += reg;
+      for (size_t k = 0; k < K; ++k) known[k] += c.votes[k][s];
+    } else {
+      ++r.uncounted_units;
+    }
+  }
+  r.counted_registered_share = reg_total > 0 ? reg_counted / reg_total : 0;
+  if (r.counted_units == 0) throw UsageError("the partial count holds no sheet of the universe: nothing to project from");
+  // The margin's two choices: the counted leader and runner-up.
+  std::vector<size_t> rank(C);
+  std::iota(rank.begin(), rank.end(), 0);
+  std::stable_sort(rank.begin(), rank.end(), [&](size_t a, size_t b) { return known[a] > known[b]; });
+  const size_t li = rank[0], ri = C > 1 ? rank[1] : rank[0];
+  r.leader = c.names[li];
+  r.runner_up = c.names[ri];
+  const double known_valid = std::accumulate(known.begin(), known.begin() + static_cast<long>(C), 0.0);
+
+  std::vector<std::vector<double>> totals = draw_totals(c, u, opt, r);
+  r.drift = "none";
+  if (r.uncounted_units > 0 && opt.drift != DriftMode::kNone) {
+    Drift d = estimate_drift(c, u, opt);
+    if (d.replays == 0) {
+      if (opt.drift == DriftMode::kReplay)
+        throw UsageError("the drift term needs the arrival order of at least 20 counted sheets and 90% of them");
+    } else {
+      r.drift = "replay";
+      r.drift_replays = d.replays;
+      for (size_t j = 0; j < d.replays; ++j) {
+        // The replay's error on the margin per registered voter, in points of the valid votes
+        // per registered voter of the counted sheets.
+        double valid_rate = reg_counted > 0 ? known_valid / reg_counted : 1;
+        r.drift_margin_errors.push_back({d.fractions[j], 100 * (d.errors[j][li] - d.errors[j][ri]) / valid_rate});
+      }
+      const double reg_uncounted = reg_total - reg_counted;
+      const double nu = d.nu;
+      parallel_for(totals.size(), opt.threads, [&](size_t i) {
+        // Its own stream, so the drift does not disturb the method's draws.
+        Rng rng(opt.seed ^ 0x5851F42D4C957F2DULL, i);
+        Eigen::VectorXd z(static_cast<long>(K));
+        for (size_t k = 0; k < K; ++k) z(static_cast<long>(k)) = rng.normal();
+        double chi2 = 0;
+        for (int j = 0; j < static_cast<int>(d.nu); ++j) {
+          double x = rng.normal();
+          chi2 += x * x;
+        }
+        Eigen::VectorXd delta = d.chol * z * std::sqrt(nu / std::max(chi2, 1e-12));
+        auto& t = totals[i];
+        for (size_t k = 0; k < K; ++k) t[k] = std::max(known[k], t[k] + reg_uncounted * (d.mean[k] + delta(static_cast<long>(k))));
+      });
+    }
+  }
 
   // Summaries over draws.
   const double z = opt.level;
@@ -422,10 +592,14 @@ ProjectionResult project_core(const Counted& c, const Universe& u, const Contest
   for (int b = 0; b <= 40; ++b) r.margin_draws_histogram_edges.push_back(lo + (hi - lo) * b / 40);
   for (double m : margin) r.margin_draws_histogram[std::min<size_t>(39, static_cast<size_t>((m - lo) / (hi - lo) * 40))]++;
   if (r.uncounted_units == 0) r.notes.push_back("every sheet of the universe is counted: the projection is the count itself");
-  else
+  else if (r.drift == "none")
     r.notes.push_back("the intervals reflect the variation among counted sheets only, not a systematic difference "
-                      "between the sheets counted late and those counted early; check their calibration on a past "
-                      "count with `project --backtest`");
+                      "between the sheets counted late and those counted early (give the counted sheets' arrival "
+                      "times for a drift term); check their calibration on a past count with `project --backtest`");
+  else
+    r.notes.push_back(fmt::format("the intervals include the drift of the count: {} replays of the counted sheets in "
+                                  "arrival order, each projecting the sheets counted after it",
+                                  r.drift_replays));
   return r;
 }
 
@@ -454,7 +628,10 @@ Universe universe_of(const Election& e) {
   return u;
 }
 
-ProjectionResult project(const Election& partial, const Universe& u, const ContestRule& rule, const ProjectionOptions& opt) {
+ProjectionResult project(const Election& partial, const Universe& u, const ContestRule& rule, const ProjectionOptions& opt,
+                         const Arrival* arrival) {
+  if (arrival && arrival->sheets() != u.sheets())
+    throw UsageError("the arrival times must be read against the universe's sheets");
   if (partial.sheets() == 0) throw UsageError("the partial count is empty");
   partial.require_unique_ids("the partial count is joined to the universe by sheet id");
   std::unordered_map<std::string_view, size_t> index;
@@ -478,6 +655,12 @@ ProjectionResult project(const Election& partial, const Universe& u, const Conte
     if (partial.blank()) c.votes[k++][t] = static_cast<double>(partial.blank()->or_zero(s));
     if (partial.invalid()) c.votes[k++][t] = static_cast<double>(partial.invalid()->or_zero(s));
   }
+  if (arrival) {
+    c.order = arrival->order;
+  } else if (partial.has_timestamps()) {
+    c.order.assign(u.sheets(), kMissing);
+    for (size_t s = 0; s < partial.sheets(); ++s) c.order[index.at(partial.id(s))] = partial.timestamps_ms()[s];
+  }
   ProjectionResult r = project_core(c, u, rule, opt);
   r.partial_source = partial.source();
   r.universe_source = u.source;
@@ -495,6 +678,7 @@ BacktestResult backtest(const Election& fc, const Arrival& arrival, const std::v
     if (arrival.has_arrived(s)) order.push_back(s);
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t c) { return arrival.order[a] < arrival.order[c]; });
   Counted c;
+  c.order = arrival.order;
   for (const auto& ch : fc.choices()) c.names.push_back(ch.name);
   c.choices = c.names.size();
   if (fc.blank()) c.names.push_back("blank");
@@ -594,6 +778,11 @@ nlohmann::ordered_json to_json(const ProjectionResult& r) {
   J pools = J::array();
   for (const auto& [l, k] : r.pool_levels) pools.push_back({{"level", l}, {"uncounted_sheets", k}});
   if (!pools.empty()) j["donor_pools"] = pools;
+  J drift = {{"kind", r.drift}, {"replays", r.drift_replays}};
+  J reps = J::array();
+  for (const auto& [f, e] : r.drift_margin_errors) reps.push_back({{"from_counted_fraction", f}, {"margin_error", e}});
+  drift["replay_errors"] = reps;
+  j["drift"] = drift;
   j["margin_histogram"] = {{"edges", r.margin_draws_histogram_edges}, {"counts", r.margin_draws_histogram}};
   j["rule"] = r.rule;
   j["notes"] = r.notes;
@@ -615,6 +804,11 @@ std::string to_text(const ProjectionResult& r) {
   for (const auto& [t, p] : r.p_margin_above) o += fmt::format("  P(margin > {:g} points) = {:.3f}\n", t, p);
   o += fmt::format("  P(decided in this round) = {:.3f}   ({})\n", r.p_decided, r.rule);
   for (const auto& [l, k] : r.pool_levels) o += fmt::format("  donors from the same {}: {} sheets\n", l, k);
+  if (!r.drift_margin_errors.empty()) {
+    o += "  drift: replaying the counted sheets in arrival order, the projection of the later ones missed their margin by";
+    for (const auto& [f, e] : r.drift_margin_errors) o += fmt::format(" {:+.2f} (from {:.0f}%)", e, 100 * f);
+    o += " points\n";
+  }
   for (const auto& n : r.notes) o += "  note: " + n + "\n";
   return o;
 }

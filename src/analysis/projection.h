@@ -33,6 +33,10 @@ Universe universe_of(const Election& e);
 enum class ProjectionMethod { kDonor, kRatio };
 const char* to_string(ProjectionMethod m);
 
+// The drift term (see projection.cc): kAuto adds it when the counted sheets' arrival order is
+// known, kReplay requires it, kNone leaves the intervals to the method's sampling spread.
+enum class DriftMode { kAuto, kReplay, kNone };
+
 struct ProjectionOptions {
   ProjectionMethod method = ProjectionMethod::kDonor;
   int draws = 2000;
@@ -42,6 +46,7 @@ struct ProjectionOptions {
   size_t min_donors = 1;       // donor pools need at least this many counted sheets
   int strata_level = -1;       // ratio estimator strata (-1: the second level, else the first)
   std::vector<double> margin_thresholds;  // P(margin > t points); default: the rule's lead, if any
+  DriftMode drift = DriftMode::kAuto;
 };
 
 struct ProjectionResult {
@@ -71,14 +76,22 @@ struct ProjectionResult {
   std::vector<size_t> margin_draws_histogram;
   // Donor pools: how many uncounted sheets took donors at each level ("all": the whole count).
   std::vector<std::pair<std::string, size_t>> pool_levels;
+  // The drift term: "replay" or "none"; per replay (fraction of the counted sheets it started
+  // from, its error on the margin of the sheets after it, in points).
+  std::string drift = "none";
+  size_t drift_replays = 0;
+  std::vector<std::pair<double, double>> drift_margin_errors;
   std::vector<std::string> notes;
 };
 
 // Pure. `partial` holds the counted sheets with their votes; `universe` every expected sheet.
+// `arrival`, when given, orders the universe's sheets (e.g. read_arrival_times against the
+// universe's election) and enables the drift term; only the counted sheets' order is used. Without
+// it, the partial count's own timestamp column is used when it has one.
 // Throws InputError for partial sheets missing from the universe or repeated ids, and UsageError
 // for an empty partial count.
 ProjectionResult project(const Election& partial, const Universe& universe, const ContestRule& rule,
-                         const ProjectionOptions& options = {});
+                         const ProjectionOptions& options = {}, const Arrival* arrival = nullptr);
 
 struct BacktestResult {
   std::string method;

@@ -1,6 +1,7 @@
 // `tallyscope project`: what will the uncounted sheets say?
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -11,7 +12,7 @@ namespace tallyscope::cli {
 
 Command add_project(CLI::App& app) {
   struct State {
-    std::string partial, universe, backtest, arrival, method = "donor", universe_spec, strata;
+    std::string partial, universe, backtest, arrival, method = "donor", universe_spec, strata, drift = "auto";
     uint64_t seed = 20191020;
     int draws = 2000;
     double level = 0.9;
@@ -29,7 +30,15 @@ Command add_project(CLI::App& app) {
   cmd->add_option("--universe-spec", s->universe_spec, "Spec for the universe file")->check(CLI::ExistingFile);
   cmd->add_option("--backtest", s->backtest, "Replay this final count in arrival order instead (needs --arrival)")
       ->check(CLI::ExistingFile);
-  cmd->add_option("--arrival", s->arrival, "Per-sheet arrival times, for --backtest")->check(CLI::ExistingFile);
+  cmd->add_option("--arrival", s->arrival,
+                  "Per-sheet arrival times (id and time columns): the order to replay for --backtest, or the "
+                  "counted sheets' order for the drift term")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--drift", s->drift,
+                  "Drift term from replays of the counted sheets in arrival order: auto (when the order is known), "
+                  "replay (required), none")
+      ->check(CLI::IsMember({"auto", "replay", "none"}))
+      ->capture_default_str();
   cmd->add_option("--points", s->points, "Backtest points as shares of sheets (default 0.20, 0.25, ..., 0.95)");
   cmd->add_option("--method", s->method, "donor (hierarchical donor imputation) or ratio (stratified ratio estimator)")
       ->check(CLI::IsMember({"donor", "ratio"}))
@@ -51,6 +60,7 @@ Command add_project(CLI::App& app) {
             po.level = s->level;
             po.threads = s->threads;
             po.margin_thresholds = s->thresholds;
+            po.drift = s->drift == "none" ? DriftMode::kNone : s->drift == "replay" ? DriftMode::kReplay : DriftMode::kAuto;
             if (s->draws < 1 || s->draws > 10000000) throw UsageError("--draws must be between 1 and 10,000,000");
             if (!(s->level > 0 && s->level < 1)) throw UsageError("--level must be between 0 and 1");
             auto strata_of = [&](const Election& e) {
@@ -83,14 +93,16 @@ Command add_project(CLI::App& app) {
             uo.spec.reset();
             if (!s->universe_spec.empty()) uo.spec = load_spec(s->universe_spec);
             Universe universe;
+            std::optional<Arrival> arrival;
             {
               Election u = load_election(s->universe, uo);  // only ids, geography and registered are kept
               print_guess_notes(u);
               strata_of(u);
               universe = universe_of(u);
+              if (!s->arrival.empty()) arrival = read_arrival_times(s->arrival, u);
             }
             std::cerr << "tallyscope: projecting " << s->draws << " draws\n";
-            ProjectionResult r = project(partial, universe, partial.spec().rule, po);
+            ProjectionResult r = project(partial, universe, partial.spec().rule, po, arrival ? &*arrival : nullptr);
             if (s->json) emit(to_json(r));
             else std::cout << to_text(r);
             return 0;
