@@ -24,11 +24,27 @@ struct Universe {
   std::vector<std::vector<uint32_t>> nodes;  // [level][sheet], unique per full path
   std::vector<uint32_t> node_counts;         // per level
   std::vector<int64_t> registered;           // kMissing where missing
+  // Optional covariate (see attach_baseline): per sheet, a previous election's share for its
+  // leading choice at the sheet's matched place; NaN where unmatched, empty when none.
+  std::vector<double> baseline;
+  std::string baseline_source, baseline_choice, baseline_level;
+  size_t baseline_sheets_matched = 0;
   size_t sheets() const { return ids.size(); }
 };
 // Throws InputError when the election has no registered-voters column, repeats an id, or misses
 // registered voters on a sheet.
 Universe universe_of(const Election& e);
+
+// Joins a previous election of the same places (matched by name level by level, as in
+// `progression --baseline`; `level` a level name of the universe, empty: the finest paired) and
+// records, per universe sheet, the previous election's share of valid votes for its overall
+// leading choice at the matched place. The donor method then regresses each count's rate per
+// registered voter on it across counted polling places (fixed effects for their parent) and
+// shifts the rates an uncounted place draws from another place by the slope times the two places'
+// difference in the baseline. Throws UsageError when no level pairs.
+void attach_baseline(Universe& u, const Election& universe_election, const Election& baseline,
+                     const std::string& level = "",
+                     const std::vector<std::pair<std::string, std::string>>& level_map = {});
 
 enum class ProjectionMethod { kDonor, kRatio };
 const char* to_string(ProjectionMethod m);
@@ -81,6 +97,14 @@ struct ProjectionResult {
   std::string drift = "none";
   size_t drift_replays = 0;
   std::vector<std::pair<double, double>> drift_margin_errors;
+  struct Baseline {
+    bool used = false;
+    std::string source, choice, level;
+    size_t sheets_matched = 0;     // universe sheets with a baseline value
+    size_t places_fitted = 0;      // counted places in the regression
+    size_t sheets_adjusted = 0;    // uncounted sheets whose donor rates were shifted
+    std::vector<std::pair<std::string, double>> slopes;  // per count: rate per registered voter per unit of share
+  } baseline;
   std::vector<std::string> notes;
 };
 
@@ -114,9 +138,10 @@ struct BacktestResult {
 };
 
 // Replays a count in arrival order and projects from each point (shares of the universe's sheets,
-// e.g. 0.20, 0.25, ..., 0.95), scoring against the final count.
+// e.g. 0.20, 0.25, ..., 0.95), scoring against the final count. `universe`, when given, is
+// universe_of(final_count) with a baseline attached.
 BacktestResult backtest(const Election& final_count, const Arrival& arrival, const std::vector<double>& points,
-                        const ProjectionOptions& options = {});
+                        const ProjectionOptions& options = {}, const Universe* universe = nullptr);
 
 nlohmann::ordered_json to_json(const ProjectionResult& r);
 std::string to_text(const ProjectionResult& r);

@@ -168,6 +168,61 @@ TEST(Projection, DriftTermFollowsTheCountsOwnLean) {
   EXPECT_EQ(project(untimed, universe_of(u), untimed.spec().rule, o).drift, "none");
 }
 
+// The baseline covariate (closed form): in each of 20 polling places of one municipality, A gets
+// 20 + 60 b of every 100 registered voters and B the rest, where b is the place's share for SI in
+// a previous election. The 15 counted places have b = 0.10..0.80; the 5 uncounted have b = 0.90.
+// Drawing whole counted places, the donor method projects them like the counted average; with the
+// baseline it fits the slope (0.6 per unit of b, exactly) and shifts each drawn place by
+// 0.6 (0.90 - b_donor), so the projection is exact and has no spread.
+TEST(Projection, BaselineCovariateShiftsDrawnPlaces) {
+  LoadOptions lo;
+  lo.spec = parse_spec("choices = [\"A\", \"B\"]\n[columns]\nid = \"id\"\ngeography = [\"muni\", \"place\"]\n"
+                       "registered = \"reg\"\n", "s");
+  LoadOptions bo;
+  bo.spec = parse_spec("choices = [\"SI\", \"NO\"]\n[columns]\nid = \"id\"\ngeography = [\"muni\", \"place\"]\n",
+                       "b");
+  std::string all = "id,muni,place,reg,A,B\n", part = all, base = "id,muni,place,SI,NO\n";
+  double a_total = 0, b_total = 0;
+  for (int p = 0; p < 20; ++p) {
+    const bool counted = p < 15;
+    const int si = counted ? 10 + 5 * p : 90;  // of 100 votes in the previous election
+    const int a = 20 + 60 * si / 100;
+    base += fmt::format("b{},M,Place {},{},{}\n", p, p, si, 100 - si);
+    for (int k = 0; k < 2; ++k) {
+      std::string row = fmt::format("s{}-{},M,Place {},100,{},{}\n", p, k, p, a, 100 - a);
+      all += row;
+      if (counted) part += row;
+      a_total += a;
+      b_total += 100 - a;
+    }
+  }
+  // The margin is the counted leader's (B: 47 of 100 for A on average) over the runner-up; in
+  // the end A wins by 7.5 points, so the margin comes out at -7.5.
+  const double truth = 100 * (b_total - a_total) / (a_total + b_total);
+  Election ue = load_election(temp_file(all), lo);
+  Election partial = load_election(temp_file(part), lo);
+  Election previous = load_election(temp_file(base), bo);
+  ProjectionOptions o;
+  o.draws = 500;
+  ProjectionResult plain = project(partial, universe_of(ue), partial.spec().rule, o);
+  EXPECT_GT(plain.margin.hi - plain.margin.lo, 1.0);
+  EXPECT_GT(std::abs(plain.margin.median - truth), 1.0);
+  Universe u = universe_of(ue);
+  attach_baseline(u, ue, previous);
+  EXPECT_EQ(u.baseline_sheets_matched, 40u);
+  EXPECT_EQ(u.baseline_choice, "SI");  // 15 x 45 + 5 x 90 = 1,125 of 2,000
+  ProjectionResult with = project(partial, u, partial.spec().rule, o);
+  EXPECT_EQ(with.leader, "B");
+  ASSERT_TRUE(with.baseline.used);
+  EXPECT_EQ(with.baseline.places_fitted, 15u);
+  EXPECT_EQ(with.baseline.sheets_adjusted, 10u);
+  ASSERT_EQ(with.baseline.slopes.size(), 2u);
+  EXPECT_NEAR(with.baseline.slopes[0].second, 0.6, 1e-12);  // A per registered voter per unit of SI share
+  EXPECT_NEAR(with.baseline.slopes[1].second, -0.6, 1e-12);
+  EXPECT_NEAR(with.margin.median, truth, 1e-9);
+  EXPECT_NEAR(with.margin.hi - with.margin.lo, 0, 1e-9);
+}
+
 // ---- Bolivia 2019: from the TREP at 19:40:57 onto the final count ----
 
 struct Bolivia {
@@ -245,6 +300,38 @@ TEST(ProjectionShared, DriftFromVerificationTimes) {
   EXPECT_GT(r2.margin.hi - r2.margin.lo, 0.4);
   ASSERT_EQ(r2.p_margin_above.size(), 1u);
   EXPECT_NEAR(r2.p_margin_above[0].second, 0.98, 0.015);
+}
+
+// The 2016 referendum as a baseline: matched by name at the polling place (Recinto) for 29,375
+// of 34,555 sheets; NO (51.3% nationally) is its leading choice. It shifts the donor rates of the
+// ~890 sheets of uncounted places drawing another place, moving the projection from 10.39 to 10.44
+// points, 90% interval covering the final 10.56.
+TEST(ProjectionShared, BaselineFrom2016Referendum) {
+  TALLYSCOPE_REQUIRE_SHARED(trep, "bolivia-2019/trep-2019-10-20T19-40-57.csv.gz");
+  TALLYSCOPE_REQUIRE_SHARED(final_path, "bolivia-2019/computo-final.csv.gz");
+  TALLYSCOPE_REQUIRE_SHARED(times, "bolivia-2019/trep-verification-times.csv.gz");
+  TALLYSCOPE_REQUIRE_SHARED(ref, "bolivia-2016/referendum-2016-02-21.csv.gz");
+  Election partial = load_election(trep);
+  Election fc = load_election(final_path);
+  Election previous = load_election(ref);
+  Arrival a = read_arrival_times(times, fc);
+  Universe u = universe_of(fc);
+  attach_baseline(u, fc, previous);
+  EXPECT_EQ(u.baseline_sheets_matched, 29375u);
+  EXPECT_EQ(u.baseline_choice, "NO");
+  EXPECT_EQ(u.baseline_level, "Recinto");
+  ProjectionOptions o;
+  o.draws = 1000;
+  ProjectionResult r = project(partial, u, partial.spec().rule, o, &a);
+  ASSERT_TRUE(r.baseline.used);
+  EXPECT_GT(r.baseline.sheets_adjusted, 800u);
+  EXPECT_LT(r.baseline.sheets_adjusted, 1000u);
+  // Places that voted NO in 2016 give MAS fewer votes per registered voter in 2019.
+  EXPECT_EQ(r.baseline.slopes[static_cast<size_t>(fc.find_choice("MAS - IPSP"))].first, "MAS - IPSP");
+  EXPECT_LT(r.baseline.slopes[static_cast<size_t>(fc.find_choice("MAS - IPSP"))].second, 0);
+  EXPECT_NEAR(r.margin.median, 10.44, 0.04);
+  EXPECT_LE(r.margin.lo, 10.56);
+  EXPECT_GE(r.margin.hi, 10.56);
 }
 
 // The backtest replays the TREP's verification order and scores each projection against the

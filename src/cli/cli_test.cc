@@ -1,4 +1,8 @@
 // End-to-end tests of the command line: exit codes, --help, --json keys, messages.
+#include <fmt/format.h>
+#include <fstream>
+#include <iterator>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -14,7 +18,7 @@ const std::string kExample = std::string(TALLYSCOPE_SOURCE_DIR) + "/examples/exa
 const std::string kExampleSpec = std::string(TALLYSCOPE_SOURCE_DIR) + "/examples/example-election.toml";
 
 TEST(Cli, HelpOnEveryCommand) {
-  for (const char* cmd : {"", "summary", "check", "compare", "inspect", "progression"}) {
+  for (const char* cmd : {"", "summary", "check", "compare", "inspect", "progression", "project"}) {
     auto r = run_cli(std::string(cmd) + " --help");
     EXPECT_EQ(r.exit_code, 0) << cmd;
     EXPECT_NE(r.out.find("Usage"), std::string::npos) << cmd << ": " << r.out;
@@ -150,6 +154,47 @@ TEST(CliShared, InspectRecognisesKnownLayouts) {
   ASSERT_EQ(r.exit_code, 0);
   EXPECT_NE(r.out.find("layout = \"russia-cec\""), std::string::npos);
   EXPECT_NE(r.out.find("ballot_accounting"), std::string::npos);
+}
+
+// project: a partial count of the example (its first 200 sheets) onto the whole example (less its
+// last line, a planted repeated id, which a universe refuses), with an arrival file for the drift
+// term; the drift term required without an order is a usage error.
+TEST(Cli, ProjectTheExample) {
+  std::ifstream in(kExample, std::ios::binary);
+  std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string part, universe, times = "sheet_id,verified_at\n";
+  size_t line = 0, pos = 0;
+  while (pos < all.size()) {
+    size_t end = all.find('\n', pos);
+    std::string row = all.substr(pos, end - pos + 1);
+    if (line <= 200) part += row;
+    if (line <= 311) universe += row;
+    else break;
+    if (line > 0)
+      times += fmt::format("{},2024-05-05T{:02d}:{:02d}:00Z\n", row.substr(0, row.find(',')), 18 + line / 60, line % 60);
+    ++line;
+    pos = end + 1;
+  }
+  const std::string partial = temp_file(part), arrival = temp_file(times), all_sheets = temp_file(universe);
+  const std::string base = "project " + partial + " --universe " + all_sheets + " --spec " + kExampleSpec +
+                           " --universe-spec " + kExampleSpec + " --draws 500";
+  auto r = run_cli(base + " --arrival " + arrival + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  for (const char* k : {"margin", "p_decided", "choices", "counted_units", "uncounted_units", "method", "drift"})
+    EXPECT_TRUE(j.contains(k)) << k;
+  EXPECT_EQ(j["counted_units"], 200);
+  EXPECT_EQ(j["uncounted_units"], 111);
+  EXPECT_EQ(j["drift"]["kind"], "replay");
+  EXPECT_EQ(j["margin"]["level"], 0.9);
+  EXPECT_LE(j["margin"]["lo"].get<double>(), j["margin"]["median"].get<double>());
+  auto no_order = run_cli(base + " --drift replay");
+  EXPECT_EQ(no_order.exit_code, 2);
+  EXPECT_NE(no_order.err.find("drift"), std::string::npos) << no_order.err;
+  auto text = run_cli(base + " --drift none");
+  EXPECT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("P(decided in this round)"), std::string::npos) << text.out;
+  EXPECT_EQ(run_cli(base + " --baseline /no/such/file.csv").exit_code, 2);
 }
 
 }  // namespace

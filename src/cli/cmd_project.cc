@@ -2,6 +2,7 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -13,6 +14,7 @@ namespace tallyscope::cli {
 Command add_project(CLI::App& app) {
   struct State {
     std::string partial, universe, backtest, arrival, method = "donor", universe_spec, strata, drift = "auto";
+    std::string baseline, baseline_spec, baseline_level, baseline_levels;
     uint64_t seed = 20191020;
     int draws = 2000;
     double level = 0.9;
@@ -43,6 +45,12 @@ Command add_project(CLI::App& app) {
   cmd->add_option("--method", s->method, "donor (hierarchical donor imputation) or ratio (stratified ratio estimator)")
       ->check(CLI::IsMember({"donor", "ratio"}))
       ->capture_default_str();
+  cmd->add_option("--baseline", s->baseline,
+                  "A previous election of the same places: its result is a covariate of the donor method")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--baseline-spec", s->baseline_spec, "Spec for the baseline file")->check(CLI::ExistingFile);
+  cmd->add_option("--baseline-level", s->baseline_level, "Geography level (of the universe) to join the baseline at");
+  cmd->add_option("--baseline-levels", s->baseline_levels, "Level pairs UNIVERSE=BASELINE,... (default: by name)");
   cmd->add_option("--strata", s->strata, "Geography level of the ratio estimator's strata (default: the second)");
   cmd->add_option("--seed", s->seed, "Random seed")->capture_default_str();
   cmd->add_option("--draws", s->draws, "Monte Carlo draws")->capture_default_str();
@@ -70,6 +78,23 @@ Command add_project(CLI::App& app) {
                 throw UsageError(fmt::format("--strata: '{}' is not a geography level of {}", s->strata, e.source()));
               po.strata_level = l;
             };
+            std::optional<Election> base;
+            std::vector<std::pair<std::string, std::string>> level_map;
+            if (!s->baseline.empty()) {
+              LoadOptions bo = lo;  // the same reading options, but its own layout
+              bo.spec.reset();
+              if (!s->baseline_spec.empty()) bo.spec = load_spec(s->baseline_spec);
+              base.emplace(load_election(s->baseline, bo));
+              print_guess_notes(*base);
+              std::stringstream ss(s->baseline_levels);
+              std::string item;
+              while (std::getline(ss, item, ',')) {
+                auto eq = item.find('=');
+                if (eq == std::string::npos)
+                  throw UsageError("--baseline-levels takes UNIVERSE=BASELINE pairs, comma-separated");
+                level_map.push_back({item.substr(0, eq), item.substr(eq + 1)});
+              }
+            }
             if (!s->backtest.empty()) {
               if (s->arrival.empty()) throw UsageError("--backtest needs --arrival FILE (per-sheet arrival times)");
               Election fc = load_election(s->backtest, lo);
@@ -80,7 +105,9 @@ Command add_project(CLI::App& app) {
               if (points.empty())
                 for (int k = 20; k <= 95; k += 5) points.push_back(k / 100.0);
               std::cerr << "tallyscope: backtesting at " << points.size() << " points, " << s->draws << " draws each\n";
-              BacktestResult b = backtest(fc, a, points, po);
+              Universe fu = universe_of(fc);
+              if (base) attach_baseline(fu, fc, *base, s->baseline_level, level_map);
+              BacktestResult b = backtest(fc, a, points, po, &fu);
               if (s->json) emit(to_json(b));
               else std::cout << to_text(b);
               return 0;
@@ -99,6 +126,7 @@ Command add_project(CLI::App& app) {
               print_guess_notes(u);
               strata_of(u);
               universe = universe_of(u);
+              if (base) attach_baseline(universe, u, *base, s->baseline_level, level_map);
               if (!s->arrival.empty()) arrival = read_arrival_times(s->arrival, u);
             }
             std::cerr << "tallyscope: projecting " << s->draws << " draws\n";
