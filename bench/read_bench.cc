@@ -123,5 +123,51 @@ void BM_ProgressionBolivia2019(benchmark::State& state) {
 }
 BENCHMARK(BM_ProgressionBolivia2019)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
+// Projection from the 19:40:57 TREP onto the final count: 2,000 draws of the donor method, with
+// the drift term from the verification times (issue 4's target: < 1 s), and without it.
+void BM_ProjectBolivia2019(benchmark::State& state) {
+  std::string p = shared("bolivia-2019/trep-2019-10-20T19-40-57.csv.gz"), f = shared("bolivia-2019/computo-final.csv.gz"),
+              t = shared("bolivia-2019/trep-verification-times.csv.gz");
+  if (p.empty() || f.empty() || t.empty()) {
+    state.SkipWithError("../shared/data absent");
+    return;
+  }
+  Election partial = load_election(p), fc = load_election(f);
+  Universe u = universe_of(fc);
+  Arrival a = read_arrival_times(t, fc);
+  ProjectionOptions o;
+  o.draws = 2000;
+  o.threads = 2;
+  const bool drift = state.range(0) != 0;
+  if (!drift) o.drift = DriftMode::kNone;
+  for (auto _ : state) {
+    ProjectionResult r = project(partial, u, partial.spec().rule, o, drift ? &a : nullptr);
+    benchmark::DoNotOptimize(r.margin.median);
+  }
+}
+BENCHMARK(BM_ProjectBolivia2019)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The backtest over the verification times: 16 points (20%, 25%, ..., 95%) x 2,000 draws, each
+// with its drift replays (issue 4's target: < 10 s).
+void BM_BacktestBolivia2019(benchmark::State& state) {
+  std::string f = shared("bolivia-2019/computo-final.csv.gz"), t = shared("bolivia-2019/trep-verification-times.csv.gz");
+  if (f.empty() || t.empty()) {
+    state.SkipWithError("../shared/data absent");
+    return;
+  }
+  Election fc = load_election(f);
+  Arrival a = read_arrival_times(t, fc);
+  ProjectionOptions o;
+  o.draws = 2000;
+  o.threads = 2;
+  std::vector<double> points;
+  for (int k = 20; k <= 95; k += 5) points.push_back(k / 100.0);
+  for (auto _ : state) {
+    BacktestResult b = backtest(fc, a, points, o);
+    benchmark::DoNotOptimize(b.coverage);
+  }
+}
+BENCHMARK(BM_BacktestBolivia2019)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+
 }  // namespace
 }  // namespace tallyscope

@@ -261,10 +261,12 @@ std::vector<std::vector<double>> draw_totals(const Counted& c, const Universe& u
       std::vector<double> recipient_x;       // by place: baseline of each recipient place
     };
     std::vector<Layout> layout(pools.size());
-    std::vector<double> block;
+    // Single precision halves the memory the draws stream through; a rate's relative rounding
+    // error (6e-8) is far below anything a projection reports.
+    std::vector<float> block;
     size_t largest = 0;
     auto copy_row = [&](uint32_t s) {
-      for (size_t k = 0; k < K; ++k) block.push_back(rate[static_cast<size_t>(s) * K + k]);
+      for (size_t k = 0; k < K; ++k) block.push_back(static_cast<float>(rate[static_cast<size_t>(s) * K + k]));
     };
     const bool with_x = !slope.empty();
     for (size_t i = 0; i < pools.size(); ++i) {
@@ -297,17 +299,34 @@ std::vector<std::vector<double>> draw_totals(const Counted& c, const Universe& u
       // Scratch kept per thread: the donor of each slot of the resampled pool, valid when stamped
       // with the current pool's (thread-wide, ever increasing) number. Its contents never affect
       // the draws, only which slots were already drawn in this pool.
-      thread_local std::vector<uint32_t> slot_donor, slot_stamp;
+      thread_local std::vector<uint32_t> slot_donor, slot_stamp, touched;
+      thread_local std::vector<double> weight;  // per donor row of the pool: registered voters it stands for
       thread_local uint64_t stamp = 0;
       if (slot_donor.size() < largest) {
         slot_donor.assign(largest, 0);
         slot_stamp.assign(largest, 0);
+        weight.assign(largest, 0);
         stamp = 0;
       }
+      // A recipient adds its registered voters to its donor row's weight; each touched row is then
+      // added once, weighted: fewer K-wide additions when donors serve several recipients.
+      auto add = [&](uint32_t row, double reg) {
+        if (weight[row] == 0) touched.push_back(row);
+        weight[row] += reg;
+      };
+      auto flush = [&](const float* base_row) {
+        for (uint32_t j : touched) {
+          const float* row = base_row + static_cast<size_t>(j) * K;
+          const double w = weight[j];
+          for (size_t k = 0; k < K; ++k) t[k] += w * row[k];
+          weight[j] = 0;
+        }
+        touched.clear();
+      };
       for (size_t i = 0; i < pools.size(); ++i) {
         const Pool& p = pools[i];
         const Layout& lay = layout[i];
-        const double* base_row = block.data() + lay.rows * K;
+        const float* base_row = block.data() + lay.rows * K;
         if (p.by_place) {
           uint32_t r0 = 0;
           const uint64_t places = lay.place_start.size() - 1;
@@ -317,16 +336,18 @@ std::vector<std::vector<double>> draw_totals(const Counted& c, const Universe& u
             const uint64_t size = lay.place_start[from + 1] - first;
             const double dx = with_x ? lay.recipient_x[q] - lay.donor_x[from] : std::nan("");
             for (uint32_t j = r0; j < lay.recipient_end[q]; ++j) {
-              const double* row = base_row + (first + rng.below(size)) * K;
+              const uint32_t row = first + static_cast<uint32_t>(rng.below(size));
               const double reg = lay.recipient_reg[j];
               if (std::isfinite(dx)) {
-                for (size_t k = 0; k < K; ++k) t[k] += reg * std::max(0.0, row[k] + slope[k] * dx);
-              } else {
-                for (size_t k = 0; k < K; ++k) t[k] += reg * row[k];
+                const float* rp = base_row + static_cast<size_t>(row) * K;
+                for (size_t k = 0; k < K; ++k) t[k] += reg * std::max(0.0, rp[k] + slope[k] * dx);
+              } else if (reg > 0) {
+                add(row, reg);
               }
             }
             r0 = lay.recipient_end[q];
           }
+          flush(base_row);
           continue;
         }
         // Two stages: the pool is resampled (its mean is uncertain), then each recipient draws a
@@ -343,9 +364,9 @@ std::vector<std::vector<double>> draw_totals(const Counted& c, const Universe& u
             slot_stamp[slot] = static_cast<uint32_t>(stamp);
             slot_donor[slot] = static_cast<uint32_t>(rng.below(m));
           }
-          const double* row = base_row + static_cast<size_t>(slot_donor[slot]) * K;
-          for (size_t k = 0; k < K; ++k) t[k] += reg * row[k];
+          if (reg > 0) add(slot_donor[slot], reg);
         }
+        flush(base_row);
       }
     });
   } else {
@@ -510,7 +531,7 @@ Drift estimate_drift(const Counted& c, const Universe& u, const ProjectionOption
     for (size_t k = 0; k < K; ++k) sc.votes[k].push_back(c.votes[k][s]);
   }
   ProjectionOptions ro = opt;
-  ro.draws = std::min(opt.draws, 200);
+  ro.draws = std::min(opt.draws, 100);  // only the replays' mean is used
   Eigen::MatrixXd M = Eigen::MatrixXd::Zero(static_cast<long>(K), static_cast<long>(K));
   for (int j = 5; j <= 9; ++j) {
     const double f = j / 10.0;

@@ -38,9 +38,10 @@ TEST(Projection, ExactWhenDonorsAreIdentical) {
   EXPECT_EQ(r.counted_units, 4u);
   EXPECT_EQ(r.uncounted_units, 4u);
   EXPECT_EQ(r.leader, "B");
-  EXPECT_NEAR(r.margin.median, 100.0 * 80 / 720, 1e-9);
-  EXPECT_NEAR(r.margin.hi - r.margin.lo, 0, 1e-9);
-  EXPECT_NEAR(r.choices[0].share.median, 400.0 / 720, 1e-12);
+  // The donor draws hold rates in single precision (relative error 6e-8): exact to 1e-5 points.
+  EXPECT_NEAR(r.margin.median, 100.0 * 80 / 720, 1e-5);
+  EXPECT_NEAR(r.margin.hi - r.margin.lo, 0, 1e-5);
+  EXPECT_NEAR(r.choices[0].share.median, 400.0 / 720, 1e-7);
   EXPECT_DOUBLE_EQ(r.p_decided, 1.0);  // 55.6% > 50%
   ASSERT_EQ(r.pool_levels.size(), 1u);
   EXPECT_EQ(r.pool_levels[0].first, "place");
@@ -219,8 +220,8 @@ TEST(Projection, BaselineCovariateShiftsDrawnPlaces) {
   ASSERT_EQ(with.baseline.slopes.size(), 2u);
   EXPECT_NEAR(with.baseline.slopes[0].second, 0.6, 1e-12);  // A per registered voter per unit of SI share
   EXPECT_NEAR(with.baseline.slopes[1].second, -0.6, 1e-12);
-  EXPECT_NEAR(with.margin.median, truth, 1e-9);
-  EXPECT_NEAR(with.margin.hi - with.margin.lo, 0, 1e-9);
+  EXPECT_NEAR(with.margin.median, truth, 1e-5);  // single-precision rates: see above
+  EXPECT_NEAR(with.margin.hi - with.margin.lo, 0, 1e-5);
 }
 
 // ---- Bolivia 2019: from the TREP at 19:40:57 onto the final count ----
