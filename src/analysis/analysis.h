@@ -5,5 +5,6 @@
 #include "analysis/finding.h"
 #include "analysis/integrity.h"
 #include "analysis/progression.h"
+#include "analysis/simulate.h"
 #include "analysis/projection.h"
 #include "analysis/summary.h"

@@ -18,7 +18,7 @@ const std::string kExample = std::string(TALLYSCOPE_SOURCE_DIR) + "/examples/exa
 const std::string kExampleSpec = std::string(TALLYSCOPE_SOURCE_DIR) + "/examples/example-election.toml";
 
 TEST(Cli, HelpOnEveryCommand) {
-  for (const char* cmd : {"", "summary", "check", "compare", "inspect", "progression", "project"}) {
+  for (const char* cmd : {"", "summary", "check", "compare", "inspect", "progression", "project", "simulate"}) {
     auto r = run_cli(std::string(cmd) + " --help");
     EXPECT_EQ(r.exit_code, 0) << cmd;
     EXPECT_NE(r.out.find("Usage"), std::string::npos) << cmd << ": " << r.out;
@@ -195,6 +195,39 @@ TEST(Cli, ProjectTheExample) {
   EXPECT_EQ(text.exit_code, 0) << text.err;
   EXPECT_NE(text.out.find("P(decided in this round)"), std::string::npos) << text.out;
   EXPECT_EQ(run_cli(base + " --baseline /no/such/file.csv").exit_code, 2);
+}
+
+TEST(Cli, SimulateWritesAFileEveryCommandReads) {
+  std::string out = temp_file("", ".csv.gz");
+  auto r = run_cli("simulate --units 2000 --seed 3 --fraud-share 0.1 --round-share 0.1 --late-bias 0.05 --out " + out +
+                   " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  for (const char* k : {"seed", "units", "regions", "places", "choices", "leader", "turnout", "turnout_sd",
+                        "leader_share", "leader_share_sd", "stuffed_units", "stuffed_extreme_units", "rounded_units",
+                        "late_units", "late_leader_share", "early_leader_share", "file", "bytes"})
+    EXPECT_TRUE(j.contains(k)) << k;
+  EXPECT_EQ(j["units"], 2000);
+  EXPECT_EQ(j["leader"], "Party A");
+  EXPECT_GT(j["stuffed_units"].get<int>(), 150);
+  EXPECT_LT(j["stuffed_units"].get<int>(), 250);
+  auto s = run_cli("summary " + out + " --json");
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  EXPECT_EQ(s.err.find("guessed"), std::string::npos) << s.err;  // a known layout
+  EXPECT_EQ(nlohmann::json::parse(s.out)["units"], 2000);
+  EXPECT_LE(run_cli("check " + out).exit_code, 1);
+  auto p = run_cli("progression " + out + " --arrival " + out + " --placebos 5 --json");
+  EXPECT_EQ(p.exit_code, 0) << p.err;
+  auto like = temp_file("", ".csv");
+  auto l = run_cli("simulate --like " + out + " --seed 4 --out " + like + " --json");
+  ASSERT_EQ(l.exit_code, 0) << l.err;
+  EXPECT_EQ(nlohmann::json::parse(l.out)["units"], 2000);
+  EXPECT_EQ(run_cli("simulate --units 10 --fraud-share 2 --out " + like).exit_code, 2);
+  EXPECT_EQ(run_cli("simulate --units 10 --fraud-kind medium --out " + like).exit_code, 2);
+  EXPECT_EQ(run_cli("simulate --units 10").exit_code, 2);  // --out is required
+  auto bad_dir = run_cli("simulate --units 10 --out /no/such/dir/x.csv");
+  EXPECT_EQ(bad_dir.exit_code, 2);
+  EXPECT_NE(bad_dir.err.find("cannot create"), std::string::npos) << bad_dir.err;
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "model/layout.h"
 
 #include <algorithm>
+#include <iterator>
 #include <set>
 
 #include <fmt/format.h>
@@ -131,6 +132,20 @@ std::optional<ElectionSpec> russia_cec(const std::vector<std::string>& h) {
   return s;
 }
 
+// tallyscope's own simulated elections (see simulated_spec).
+std::optional<ElectionSpec> simulated(const std::vector<std::string>& h) {
+  static const char* kTail[] = {"blank", "invalid", "arrived_at", "sim_stuffed", "sim_rounded", "sim_late"};
+  constexpr size_t kTailSize = std::size(kTail);
+  if (h.size() < 5 + kTailSize || h[0] != "sheet_id") return std::nullopt;
+  for (size_t i = 0; i < kTailSize; ++i)
+    if (h[h.size() - kTailSize + i] != kTail[i]) return std::nullopt;
+  size_t lat = index_of(h, "latitude");
+  if (lat + 3 >= h.size() - kTailSize || h[lat + 1] != "longitude" || h[lat + 2] != "registered") return std::nullopt;
+  std::vector<std::string> levels(h.begin() + 1, h.begin() + static_cast<long>(lat));
+  std::vector<std::string> choices(h.begin() + static_cast<long>(lat) + 3, h.end() - static_cast<long>(kTailSize));
+  return simulated_spec(levels, choices);
+}
+
 bool contains_any(const std::string& norm, std::initializer_list<const char*> words) {
   for (const char* w : words)
     if (norm.find(w) != std::string::npos) return true;
@@ -188,7 +203,37 @@ std::string normalise_name(const std::string& s) {
   return out;
 }
 
+ElectionSpec simulated_spec(const std::vector<std::string>& geography_levels, const std::vector<std::string>& choices) {
+  ElectionSpec s;
+  s.title = "Simulated election (tallyscope simulate)";
+  s.layout = kSimulatedLayout;
+  s.id = {"sheet_id"};
+  s.geography = geography_levels;
+  s.latitude = "latitude";
+  s.longitude = "longitude";
+  s.registered = "registered";
+  s.blank = "blank";
+  s.invalid = "invalid";
+  s.timestamp = "arrived_at";
+  for (const auto& c : choices) s.choices.push_back({c, c});
+  s.extras = {{"stuffed", "sim_stuffed"}, {"rounded", "sim_rounded"}, {"late", "sim_late"}};
+  s.rule.kind = ContestRule::Kind::kPlurality;
+  s.notes.push_back("the sim_* columns hold the simulation's truth (extras, not votes)");
+  return s;
+}
+
+std::vector<std::string> simulated_header(const std::vector<std::string>& geography_levels,
+                                          const std::vector<std::string>& choices) {
+  std::vector<std::string> h = {"sheet_id"};
+  h.insert(h.end(), geography_levels.begin(), geography_levels.end());
+  for (const char* c : {"latitude", "longitude", "registered"}) h.push_back(c);
+  h.insert(h.end(), choices.begin(), choices.end());
+  for (const char* c : {"blank", "invalid", "arrived_at", "sim_stuffed", "sim_rounded", "sim_late"}) h.push_back(c);
+  return h;
+}
+
 std::optional<ElectionSpec> known_layout(const std::vector<std::string>& header) {
+  if (auto s = simulated(header)) return s;
   if (auto s = bolivia_2019(header)) return s;
   if (auto s = bolivia_2016(header)) return s;
   if (auto s = russia_cec(header)) return s;

@@ -14,6 +14,17 @@ namespace tallyscope {
 // file, the Russian CEC protocol files), or nullopt.
 std::optional<ElectionSpec> known_layout(const std::vector<std::string>& header);
 
+// The layout `tallyscope simulate` writes ("tallyscope-simulated"): sheet_id, the geography
+// levels, latitude, longitude, registered, one column per choice, blank, invalid, arrived_at
+// (ISO 8601 with its zone), then the truth of the simulation as extras: sim_stuffed (0 clean,
+// 1 incremental, 2 extreme ballot stuffing), sim_rounded (1: the leader's share was set to a
+// whole percentage), sim_late (1: the sheet's region was counted late).
+inline constexpr const char* kSimulatedLayout = "tallyscope-simulated";
+ElectionSpec simulated_spec(const std::vector<std::string>& geography_levels, const std::vector<std::string>& choices);
+// The header of that layout, in file order.
+std::vector<std::string> simulated_header(const std::vector<std::string>& geography_levels,
+                                          const std::vector<std::string>& choices);
+
 // A best-effort spec from the header and the first rows: an id-like first column, text columns
 // as geography, registered/blank/invalid/valid/ballots by their names, the other whole-number
 // columns as choices. spec.notes says what was guessed. Throws InputError when nothing fits.

@@ -1,0 +1,88 @@
+// `tallyscope simulate`: a synthetic election with known manipulation, in a layout every command reads.
+#include <iostream>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "analysis/analysis.h"
+#include "cli/command.h"
+#include "io/output.h"
+
+namespace tallyscope::cli {
+
+Command add_simulate(CLI::App& app) {
+  struct State {
+    SimulationOptions o;
+    std::string out, like, fraud_kind = "incremental";
+    bool json = false;
+    InputOptions in;
+  };
+  auto s = std::make_shared<State>();
+  auto* cmd = app.add_subcommand(
+      "simulate",
+      "Write a synthetic election (regional and place heterogeneity, optional ballot stuffing, whole-percentage "
+      "shares and late regions), with the truth in sim_* columns");
+  cmd->add_option("--out", s->out, "Output file (CSV; gzip when the name ends in .gz)")->required();
+  cmd->add_option("--units", s->o.units, "Tally sheets to simulate")->capture_default_str();
+  cmd->add_option("--seed", s->o.seed, "Random seed (same seed and options: the same file, byte for byte)")
+      ->capture_default_str();
+  cmd->add_option("--like", s->like,
+                  "Keep this file's sheets, geography and registered voters; fit turnout and shares to it")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--regions", s->o.regions, "Regions (default: min(20, 1 + units/500))");
+  cmd->add_option("--municipalities", s->o.municipalities, "Municipalities (default: 8 a region)");
+  cmd->add_option("--places", s->o.places, "Polling places (default: units/4)");
+  cmd->add_option("--choices", s->o.choices, "Choice names, the leader first")->capture_default_str();
+  cmd->add_option("--shares", s->o.shares, "Expected national shares of the choices (default 45/30/15/10 for four)");
+  cmd->add_option("--turnout", s->o.turnout, "National mean turnout")->capture_default_str();
+  cmd->add_option("--fraud-share", s->o.fraud_share, "Share of the sheets with ballot stuffing for the leader")
+      ->capture_default_str();
+  cmd->add_option("--fraud-kind", s->fraud_kind, "incremental or extreme (Klimek et al. 2012)")
+      ->check(CLI::IsMember({"incremental", "extreme"}))
+      ->capture_default_str();
+  cmd->add_option("--fraud-intensity", s->o.fraud_intensity,
+                  "Incremental stuffing: mean fraction of the non-voters turned into leader votes")
+      ->capture_default_str();
+  cmd->add_option("--steal", s->o.steal, "Fraction (times the stuffing fraction) of other votes moved to the leader")
+      ->capture_default_str();
+  cmd->add_option("--round-share", s->o.round_share, "Share of the sheets whose leader share is a whole percentage")
+      ->capture_default_str();
+  cmd->add_option("--late-regions", s->o.late_regions, "Share of the regions counted late")->capture_default_str();
+  cmd->add_option("--late-bias", s->o.late_bias, "Leader's expected share in late regions minus elsewhere (0.1 = 10 points)")
+      ->capture_default_str();
+  cmd->add_option("--leader", s->o.leader, "Index of the favoured choice (default: the first, or the template's largest)");
+  cmd->add_option("--close-time", s->o.close_time, "Polls close (arrivals follow), ISO 8601")->capture_default_str();
+  cmd->add_option("--threads", s->o.threads, "Threads (0 = all cores; the file does not depend on it)");
+  cmd->add_flag("--json", s->json, "Machine-readable report on stdout");
+  s->in.add(cmd);
+  return {cmd, [s] {
+            s->o.fraud_kind = s->fraud_kind == "extreme" ? FraudKind::kExtreme : FraudKind::kIncremental;
+            Election e = [&] {
+              if (s->like.empty()) {
+                std::cerr << fmt::format("tallyscope: simulating {} sheets\n", s->o.units);
+                return simulate(s->o);
+              }
+              Election templ = load_election(s->like, s->in.load_options());
+              print_guess_notes(templ);
+              std::cerr << fmt::format("tallyscope: simulating like {} ({} sheets)\n", s->like, templ.sheets());
+              return simulate_like(templ, s->o);
+            }();
+            size_t leader = s->o.leader >= 0 ? static_cast<size_t>(s->o.leader) : s->like.empty() ? 0 : largest_choice(e);
+            std::cerr << "tallyscope: writing " << s->out << "\n";
+            OutputFile out(s->out);
+            write_simulated_csv(e, [&](std::string_view chunk) { out.write(chunk); });
+            out.close();
+            SimulationSummary sum = summarize_simulation(e, leader, s->o.seed);
+            if (s->json) {
+              auto j = to_json(sum);
+              j["file"] = s->out;
+              j["bytes"] = out.bytes_written();
+              emit(j);
+            } else {
+              std::cout << to_text(sum) << "  written to " << s->out << "\n";
+            }
+            return 0;
+          }};
+}
+
+}  // namespace tallyscope::cli
