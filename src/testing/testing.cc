@@ -63,9 +63,10 @@ std::string read_all(ByteSource& src, size_t chunk) {
   return out;
 }
 
-CliResult run_cli(const std::string& args) {
+CliResult run_cli(const std::string& args, int timeout_seconds) {
   std::string out_path = temp_file("", ".out"), err_path = temp_file("", ".err");
-  std::string cmd = std::string(TALLYSCOPE_BINARY) + " " + args + " >" + out_path + " 2>" + err_path + " </dev/null";
+  std::string prefix = timeout_seconds > 0 ? "timeout -s KILL " + std::to_string(timeout_seconds) + " " : "";
+  std::string cmd = prefix + std::string(TALLYSCOPE_BINARY) + " " + args + " >" + out_path + " 2>" + err_path + " </dev/null";
   int status = std::system(cmd.c_str());
   CliResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -75,6 +76,8 @@ CliResult run_cli(const std::string& args) {
     ss << in.rdbuf();
     return ss.str();
   };
+  // timeout exits 124 (TERM) or 137 (KILL) when it had to stop the command.
+  r.timed_out = timeout_seconds > 0 && (r.exit_code == 124 || r.exit_code == 137);
   r.out = slurp(out_path);
   r.err = slurp(err_path);
   return r;

@@ -24,9 +24,11 @@ struct CliResult {
   int exit_code = -1;
   std::string out;
   std::string err;
+  bool timed_out = false;
 };
-// Runs the built tallyscope binary with the given arguments (a shell-quoted string).
-CliResult run_cli(const std::string& args);
+// Runs the built tallyscope binary with the given arguments (a shell-quoted string). With a
+// timeout (seconds), coreutils' `timeout` kills a run that takes longer (timed_out is then set).
+CliResult run_cli(const std::string& args, int timeout_seconds = 0);
 
 }  // namespace tallyscope::testing
 
