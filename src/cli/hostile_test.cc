@@ -1,0 +1,217 @@
+// Hostile input through every command: a corpus of malformed, truncated, oversized and
+// adversarial files (generated here, in a temporary folder) is run through the built binary
+// with a per-run timeout. Every run must end with exit code 0, 1 or 2, say why on stderr when it
+// is 2, never hang, never raise a signal, never print a sanitizer report (the suite also runs
+// under ASan/UBSan), and never accept a file it could only read in part.
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "analysis/simulate.h"
+#include "stats/random.h"
+#include "testing/testing.h"
+
+namespace tallyscope {
+namespace {
+
+// The commands and how each takes a file. {F}: the hostile file; {G}: a well-formed simulated
+// election; {O}: an output path. A new command is one line here. What the command reads of {F}:
+// every row and its votes, every row but only ids and times (an arrival file), or only the header
+// and the first rows (so it may accept a file whose later rows are broken).
+enum class Reads { kVotes, kIdsAndTimes, kHead };
+struct Pattern {
+  const char* name;
+  const char* args;
+  Reads reads;
+};
+const Pattern kCommands[] = {
+    {"summary", "summary {F} --json", Reads::kVotes},
+    {"check", "check {F} --json", Reads::kVotes},
+    {"inspect", "inspect {F}", Reads::kHead},
+    {"compare_first", "compare {F} {G} --json", Reads::kVotes},
+    {"compare_second", "compare {G} {F} --json", Reads::kVotes},
+    {"progression_final", "progression {F} --arrival {G} --placebos 3 --json", Reads::kVotes},
+    {"progression_arrival", "progression {G} --arrival {F} --placebos 3 --json", Reads::kIdsAndTimes},
+    {"project_partial", "project {F} --universe {G} --draws 20 --json", Reads::kVotes},
+    {"project_universe", "project {G} --universe {F} --draws 20 --json", Reads::kVotes},
+    {"project_backtest", "project --backtest {F} --arrival {F} --draws 20 --points 0.5 --json", Reads::kVotes},
+    {"simulate_like", "simulate --like {F} --out {O} --json", Reads::kVotes},
+};
+
+// Which commands must refuse the file (exit 2): accepting it would be silent truncation or worse.
+// kAny: broken as a file (bytes, quoting, gzip, shape, times), so any command that reads every
+// row; kVotes: a broken count or coordinate, so the commands that read votes; kNone: usable, or a
+// matter for `check`.
+enum Fail { kNone, kVotes, kAny };
+struct Hostile {
+  std::string name;
+  std::string bytes;
+  Fail must_fail;
+};
+
+std::string random_bytes(size_t n, uint64_t seed) {
+  Rng r(seed, 0);
+  std::string s(n, '\0');
+  for (auto& c : s) c = static_cast<char>(r.next() & 0xFF);
+  return s;
+}
+
+// Thirty good rows, then `last` (so that a bad cell cannot turn a column into text for the guess).
+std::string good_csv(const std::string& last = "") {
+  std::string s = "id,place,A,B\n";
+  for (int i = 1; i <= 30; ++i) s += std::to_string(i) + ",P" + std::to_string(i % 4) + "," + std::to_string(i) + ",7\n";
+  return s + last;
+}
+
+std::string simulated_csv(size_t units) {
+  SimulationOptions o;
+  o.units = units;
+  o.seed = 99;
+  o.threads = 1;
+  std::string out;
+  write_simulated_csv(simulate(o), [&](std::string_view c) { out.append(c); });
+  return out;
+}
+
+// Replaces the n-th field of the second line (the first data row).
+std::string replace_in_first_row(std::string csv, size_t field, const std::string& value) {
+  size_t start = csv.find('\n') + 1;
+  for (size_t f = 0; f < field; ++f) start = csv.find(',', start) + 1;
+  size_t end = csv.find_first_of(",\n", start);
+  return csv.replace(start, end - start, value);
+}
+
+std::vector<Hostile> corpus() {
+  using testing::gzip_bytes;
+  std::vector<Hostile> c;
+  const std::string good = good_csv();
+  const std::string sim = simulated_csv(40);
+  c.push_back({"empty", "", kAny});
+  c.push_back({"header_only", "id,place,A,B\n", kAny});
+  c.push_back({"simulated_header_only", sim.substr(0, sim.find('\n') + 1), kAny});
+  c.push_back({"random_bytes", random_bytes(64 << 10, 1), kAny});
+  c.push_back({"gzip_of_random_bytes", gzip_bytes(random_bytes(64 << 10, 2)), kAny});
+  c.push_back({"elf_header", std::string("\x7f" "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0", 16) + random_bytes(4096, 3), kAny});
+  c.push_back({"nul_in_field", std::string("id,place,A,B\n1,P\0x,3,4\n2,Q,5,6\n", 30), kAny});
+  c.push_back({"nul_only", std::string(4096, '\0'), kAny});
+  c.push_back({"gzip_of_nuls", gzip_bytes(std::string(4 << 20, '\0')), kAny});
+  std::string gz = gzip_bytes(good);
+  c.push_back({"truncated_gzip", gz.substr(0, gz.size() / 2), kAny});
+  c.push_back({"gzip_without_trailer", gz.substr(0, gz.size() - 8), kAny});
+  c.push_back({"fake_gzip", std::string("\x1f\x8b\x08\x00", 4) + random_bytes(2000, 4), kAny});
+  c.push_back({"gzip_magic_only", std::string("\x1f\x8b", 2), kAny});
+  c.push_back({"gzip_then_garbage", gz + "garbage after the stream", kAny});
+  c.push_back({"unterminated_quote", "id,place,A,B\n1,\"P,3,4\n2,Q,5,6\n", kAny});
+  c.push_back({"quote_inside_field", "id,place,A,B\n1,P\"x\",3,4\n2,Q,5,6\n", kNone});
+  c.push_back({"field_2mb", "id,place,A,B\n1," + std::string(2 << 20, 'x') + ",3,4\n2,Q,5,6\n", kNone});
+  {
+    std::string wide;
+    for (int i = 0; i < 20000; ++i) wide += (i ? ",c" : "c") + std::to_string(i);
+    wide += "\n";
+    for (int r = 0; r < 3; ++r) {
+      for (int i = 0; i < 20000; ++i) wide += (i ? "," : "") + std::to_string((i + r) % 10);
+      wide += "\n";
+    }
+    c.push_back({"columns_20000", wide, kNone});
+  }
+  c.push_back({"columns_200001", std::string(200000, ',') + "\n" + std::string(200000, ',') + "\n", kAny});
+  c.push_back({"ragged_short", "id,place,A,B\n1,P,3,4\n2,Q,5\n3,R,1,2\n", kAny});
+  c.push_back({"ragged_long", "id,place,A,B\n1,P,3,4\n2,Q,5,6,7\n", kAny});
+  c.push_back({"count_overflow", good_csv("31,P,99999999999999999999,4\n"), kVotes});
+  c.push_back({"int64_max_counts", good_csv("31,P,9223372036854775807,9223372036854775807\n"), kVotes});
+  c.push_back({"largest_counts", "id,place,A,B\n1,P,1000000000000,1000000000000\n2,Q,5,6\n", kNone});
+  c.push_back({"negative_count", good_csv("31,P,-3,4\n"), kVotes});
+  c.push_back({"fractional_count", good_csv("31,P,3.5,4\n"), kVotes});
+  c.push_back({"simulated_negative_vote", replace_in_first_row(sim, 8, "-1"), kVotes});
+  c.push_back({"duplicate_ids", "id,place,A,B\n1,P,3,4\n1,P,5,6\n2,Q,1,1\n", kNone});
+  c.push_back({"mixed_encodings", "id,place,A,B\n1,Pe\xc3\xb1" "a,3,4\n2,Pe\xf1" "a,5,6\n", kNone});
+  c.push_back({"bom_only", "\xEF\xBB\xBF", kAny});
+  c.push_back({"utf16_bom", std::string("\xFF\xFEi\0d\0,\0A\0\n\0", 12), kAny});
+  c.push_back({"cr_line_ends", "id,place,A,B\r1,P,3,4\r2,Q,5,6\r", kNone});
+  c.push_back({"blank_lines_only", std::string(10000, '\n'), kAny});
+  c.push_back({"delimiters_only", ",,,,\n,,,,\n,,,,\n", kAny});
+  c.push_back({"one_column", "x\n1\n2\n", kNone});
+  c.push_back({"all_zero_votes", "id,place,A,B\n1,P,0,0\n2,Q,0,0\n", kNone});
+  c.push_back({"long_header_name", "id," + std::string(100000, 'h') + ",A\n1,2,3\n", kNone});
+  c.push_back({"simulated_bad_time", replace_in_first_row(sim, 13, "not-a-time"), kAny});
+  c.push_back({"simulated_bad_latitude", replace_in_first_row(sim, 4, "123.0"), kVotes});
+  c.push_back({"simulated_huge_registered", replace_in_first_row(sim, 6, "9223372036854775807"), kVotes});
+  c.push_back({"good_gzip", gz, kNone});
+  return c;
+}
+
+class Hostile_ : public ::testing::TestWithParam<Pattern> {};
+
+TEST_P(Hostile_, EveryFileEndsCleanly) {
+  const Pattern& p = GetParam();
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("tallyscope-hostile-" + std::to_string(getpid()) + "-" + p.name);
+  fs::create_directories(dir);
+  const std::string good = (dir / "good.csv").string();
+  std::ofstream(good, std::ios::binary) << simulated_csv(300);
+  for (const Hostile& h : corpus()) {
+    const std::string file = (dir / (h.name + ".csv")).string();
+    std::ofstream(file, std::ios::binary) << h.bytes;
+    std::string args = p.args;
+    for (auto [key, value] : {std::pair<std::string, std::string>{"{F}", file}, {"{G}", good},
+                              {"{O}", (dir / "out.csv").string()}})
+      for (size_t at; (at = args.find(key)) != std::string::npos;) args.replace(at, key.size(), value);
+    auto r = testing::run_cli(args, 60);
+    SCOPED_TRACE(std::string(p.name) + " on " + h.name + ": " + args);
+    EXPECT_FALSE(r.timed_out) << "hung";
+    EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1 || r.exit_code == 2) << "exit " << r.exit_code << "\n" << r.err;
+    if (r.exit_code == 2) {
+      EXPECT_FALSE(r.err.empty()) << "exit 2 without a message";
+    }
+    EXPECT_EQ(r.err.find("Sanitizer"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("runtime error"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("internal error"), std::string::npos) << r.err;
+    const bool refuse = (h.must_fail == kAny && p.reads != Reads::kHead) || (h.must_fail == kVotes && p.reads == Reads::kVotes);
+    if (refuse) {
+      EXPECT_EQ(r.exit_code, 2) << "accepted a broken file\n" << r.out.substr(0, 500);
+    }
+  }
+  fs::remove_all(dir);
+}
+
+INSTANTIATE_TEST_SUITE_P(Cli, Hostile_, ::testing::ValuesIn(kCommands),
+                         [](const ::testing::TestParamInfo<Pattern>& i) { return std::string(i.param.name); });
+
+// The resource caps, through the command line.
+TEST(CliLimits, CapsGiveClearErrors) {
+  using testing::run_cli;
+  using testing::temp_file;
+  std::string big_field = temp_file("id,place,A,B\n1," + std::string(5000, 'x') + ",3,4\n2,Q,5,6\n");
+  auto r = run_cli("summary " + big_field + " --max-field-bytes 1000");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("1000"), std::string::npos) << r.err;
+  EXPECT_EQ(run_cli("summary " + big_field).exit_code, 0);  // within the default cap
+
+  std::string wide_csv;
+  for (int i = 0; i < 300; ++i) wide_csv += (i ? ",c" : "c") + std::to_string(i);
+  wide_csv += "\n";
+  for (int i = 0; i < 300; ++i) wide_csv += (i ? ",1" : "1");
+  wide_csv += "\n";
+  std::string wide = temp_file(wide_csv);
+  r = run_cli("check " + wide + " --max-columns 100");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("100"), std::string::npos) << r.err;
+
+  std::string sim = temp_file(simulated_csv(500));
+  r = run_cli("summary " + sim + " --max-file-bytes 10000");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("10000"), std::string::npos) << r.err;
+  std::string gz = temp_file(testing::gzip_bytes(simulated_csv(500)), ".csv.gz");
+  r = run_cli("summary " + gz + " --max-file-bytes 10000");  // the cap is on decompressed bytes
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("10000"), std::string::npos) << r.err;
+  EXPECT_EQ(run_cli("summary " + gz + " --max-file-bytes 100000000").exit_code, 0);
+}
+
+}  // namespace
+}  // namespace tallyscope
