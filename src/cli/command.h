@@ -44,5 +44,6 @@ Command add_compare(CLI::App& app);
 Command add_inspect(CLI::App& app);
 Command add_progression(CLI::App& app);
 Command add_project(CLI::App& app);
+Command add_report(CLI::App& app);
 
 }  // namespace tallyscope::cli
