@@ -11,15 +11,21 @@ Section section_integrity(const IntegrityReport& r, size_t max_findings) {
   sec.title = "Integrity of the tally sheets";
   std::string& h = sec.html;
   const double share = r.sheets ? static_cast<double>(r.sheets_with_errors) / static_cast<double>(r.sheets) : 0;
+  size_t violated = 0;
+  for (const auto& rel : r.relations) violated += rel.violated;
+  auto n_of = [](size_t n, const char* one, const char* many) {
+    return count(static_cast<long long>(n)) + " " + (n == 1 ? one : many);
+  };
   if (r.errors == 0) {
-    h += para(fmt::format("No error-level finding: on all {} sheets the arithmetic checks hold{}. {} warnings and {} "
-                          "notes are listed below.",
+    h += para(fmt::format("No error-level finding on the {} sheets{}. {} and {} are listed below.",
                           count(static_cast<long long>(r.sheets)),
-                          r.relations.empty() ? "" : " and the protocol's control relations are satisfied",
-                          count(static_cast<long long>(r.warnings)), count(static_cast<long long>(r.infos))));
-    sec.key_findings.push_back(fmt::format("Integrity: no error-level inconsistency on the {} sheets ({} warnings).",
+                          r.relations.empty() ? ""
+                          : violated == 0     ? "; the protocol's control relations hold on every sheet where they can be checked"
+                                              : "",
+                          n_of(r.warnings, "warning", "warnings"), n_of(r.infos, "note", "notes")));
+    sec.key_findings.push_back(fmt::format("Integrity: no error-level inconsistency on the {} sheets ({}).",
                                            count(static_cast<long long>(r.sheets)),
-                                           count(static_cast<long long>(r.warnings))));
+                                           n_of(r.warnings, "warning", "warnings")));
   } else {
     h += para(fmt::format("{} error-level findings on {} of the {} sheets ({}), {} warnings and {} notes. An error is "
                           "a sheet whose own numbers contradict each other or the rules of the count (for example "

@@ -1,5 +1,6 @@
 // The map section: polling places at their coordinates, coloured by margin and by arrival time.
 // No base map (it would need map tiles from the network): the points alone show the country's shape.
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -90,13 +91,28 @@ Section section_map(const Maybe<PlaceMap>& mm) {
     const bool times = m.arrival_kind == Arrival::Kind::kTimestamps;
     std::string zone = fmt::format("UTC{:+03d}:{:02d}", m.offset_minutes / 60, std::abs(m.offset_minutes % 60));
     c.caption = times ? fmt::format("Polling places coloured by the median arrival time of their sheets ({}); places "
-                                    "none of whose sheets arrived are not drawn ({}).",
+                                    "none of whose sheets arrived are not drawn ({}). The colours span the 2nd to the "
+                                    "98th percentile of the places' arrival times; earlier and later places take the "
+                                    "end colours.",
                                     zone, count(static_cast<long long>(m.places.size() - with_arrival)))
                       : fmt::format("Polling places coloured by the first snapshot holding their median sheet; places "
                                     "none of whose sheets arrived are not drawn ({}).",
                                     count(static_cast<long long>(m.places.size() - with_arrival)));
+    // The colour scale spans the 2nd to 98th percentile of the places' arrival (clamped beyond), so
+    // that a few stragglers a day late do not wash out the evening of the count.
+    std::vector<int64_t> arrivals;
+    for (const auto& v : values)
+      if (v.contains("arrival")) arrivals.push_back(v["arrival"].get<int64_t>());
+    std::sort(arrivals.begin(), arrivals.end());
+    J domain = J::array();
+    if (arrivals.size() >= 2) {
+      int64_t lo = arrivals[arrivals.size() * 2 / 100], hi = arrivals[(arrivals.size() - 1) * 98 / 100];
+      if (hi > lo) domain = J::array({lo, hi});
+    }
+    J tscale = {{"type", "utc"}, {"scheme", "viridis"}, {"clamp", true}};
+    if (!domain.empty()) tscale["domain"] = domain;
     J color = times ? J{{"field", "arrival"}, {"type", "temporal"}, {"title", "median arrival"},
-                        {"scale", {{"type", "utc"}, {"scheme", "viridis"}}}, {"legend", {{"format", "%d %b %H:%M"}}}}
+                        {"scale", tscale}, {"legend", {{"format", "%d %b %H:%M"}}}}
                     : J{{"field", "arrival"}, {"type", "ordinal"}, {"title", "snapshot"}, {"scale", {{"scheme", "viridis"}}}};
     J extra = times ? J{{"field", "arrival"}, {"type", "temporal"}, {"scale", {{"type", "utc"}}},
                         {"timeUnit", "utcmonthdatehoursminutes"}, {"title", "median arrival (" + zone + ")"}}

@@ -26,9 +26,10 @@ Section section_projection(const Maybe<ProjectionResult>& pm, const std::string&
     const ProjectionResult& r = *pm.value;
     const int lvl = static_cast<int>(std::lround(100 * r.level));
     h += para(fmt::format(
-        "Partial count: {} ({}): {} sheets counted, {} not yet, the counted sheets holding {} of the registered "
+        "Partial count: {}{}: {} sheets counted, {} not yet, the counted sheets holding {} of the registered "
         "voters. Method: {} ({} draws, seed {}).",
-        basis, r.partial_source, count(static_cast<long long>(r.counted_units)),
+        basis, basis.find(r.partial_source) == std::string::npos ? " (" + r.partial_source + ")" : "",
+        count(static_cast<long long>(r.counted_units)),
         count(static_cast<long long>(r.uncounted_units)), percent(r.counted_registered_share, 1),
         r.method == "donor" ? "each uncounted sheet takes the votes of a counted sheet of the same polling place, else "
                               "of the nearest geography level that has counted sheets (donor imputation)"
