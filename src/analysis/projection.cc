@@ -857,6 +857,7 @@ ProjectionResult project_arrived(const Election& fc, const Arrival& arrival, int
     if (fc.invalid()) c.votes[k++][s] = static_cast<double>(fc.invalid()->or_zero(s));
   }
   if (counted == 0) throw UsageError("no sheet had arrived by that point: nothing to project from");
+  c.order = arrival.order;  // the counted sheets' order, for the drift term
   ProjectionResult r = project_core(c, u, fc.spec().rule, opt);
   r.partial_source = fc.source() + " (the sheets arrived by the cutoff)";
   r.universe_source = u.source;

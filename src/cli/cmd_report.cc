@@ -246,13 +246,23 @@ Command add_report(CLI::App& app) {
             pj.draws = s->draws;
             pj.threads = s->threads;
             progress.step(fmt::format("projection ({} draws, seed {})", s->draws, s->seed));
+            std::optional<Universe> universe;
             try {
+              universe = universe_of(fc);
+              if (base) {
+                try {
+                  attach_baseline(*universe, fc, *base);
+                } catch (const UsageError& e) {
+                  std::cerr << "\ntallyscope report: the projection goes without the baseline covariate: " << e.what() << "\n";
+                }
+              }
+              const Arrival* times = arrival ? &*arrival : nullptr;
               if (partial) {
                 in.projection_basis = "the partial count " + s->partial_file;
-                in.projection.value = project(*partial, universe_of(fc), partial->spec().rule, pj);
+                in.projection.value = project(*partial, *universe, partial->spec().rule, pj, times);
               } else if (has_early) {
                 in.projection_basis = "the early snapshot " + s->early_files.front();
-                in.projection.value = project(snapshots.front(), universe_of(fc), fc.spec().rule, pj);
+                in.projection.value = project(snapshots.front(), *universe, fc.spec().rule, pj, times);
               } else if (arrival && in.progression.has() && in.progression.value->kind == Arrival::Kind::kTimestamps) {
                 in.projection_basis = "the sheets arrived by the progression's cutoff";
                 in.projection.value = project_arrived(fc, *arrival, in.progression.value->cutoff_ms, pj);
@@ -272,7 +282,7 @@ Command add_report(CLI::App& app) {
               ProjectionOptions bo = pj;
               bo.draws = s->backtest_draws;
               try {
-                in.backtest.value = backtest(fc, *arrival, s->backtest_points, bo);
+                in.backtest.value = backtest(fc, *arrival, s->backtest_points, bo, universe ? &*universe : nullptr);
               } catch (const UsageError& e) {
                 in.backtest.reason = e.what();
               } catch (const InputError& e) {

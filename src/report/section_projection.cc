@@ -35,6 +35,18 @@ Section section_projection(const Maybe<ProjectionResult>& pm, const std::string&
                               "of the nearest geography level that has counted sheets (donor imputation)"
                             : "stratified ratio estimator",
         r.draws, r.seed));
+    if (r.drift == "replay")
+      h += para(fmt::format("The intervals include a drift term: the counted sheets were replayed in their order of "
+                            "arrival ({} replays) and the errors those replays made widen the interval, because late "
+                            "sheets tend to differ from early ones.",
+                            r.drift_replays));
+    else
+      h += para("The intervals include no drift term (it needs the counted sheets' order of arrival): they reflect "
+                "sampling spread only.");
+    if (!r.baseline.source.empty())
+      h += para(fmt::format("A previous election ({}, matched at {} level on {} sheets) is used as a covariate of each "
+                            "place.",
+                            r.baseline.source, r.baseline.level, count(static_cast<long long>(r.baseline.sheets_matched))));
     std::string thresholds;
     for (const auto& [t, p] : r.p_margin_above)
       thresholds += fmt::format(" The probability that the margin exceeds {} points is {}.", num(t, 1), probability(p));
