@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the dependencies, builds tallyscope, and runs its main job on the embedded example.
+# Installs the dependencies, builds tallyscope, and runs its main job on the embedded example,
+# ending with the self-contained HTML report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -23,4 +24,9 @@ if [ "$status" -ne 1 ]; then
   exit 1
 fi
 echo
+report=build/release/example-report.html
+echo "== tallyscope report $example --spec $spec -o $report --json-out ${report%.html}.json"
+"$bin" report "$example" --spec "$spec" -o "$report" --json-out "${report%.html}.json"
+echo
 echo "demo: done (check exited 1 because the example has planted errors, as intended)"
+echo "demo: the report is $(pwd)/$report: open it in any browser; it works offline"

@@ -5,10 +5,11 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git time
   libeigen3-dev libboost-dev libboost-math-dev libcli11-dev nlohmann-json3-dev
-  libfmt-dev zlib1g-dev libsqlite3-dev libfast-float-dev libtomlplusplus-dev
+  libfmt-dev zlib1g-dev libsqlite3-dev libfast-float-dev libtomlplusplus-dev libssl-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   clang libclang-rt-14-dev
   python3 python3-numpy python3-pandas python3-scipy python3-statsmodels
+  chromium  # renders the HTML report in the report's browser test (headless)
 )
 missing=()
 for p in "${packages[@]}"; do

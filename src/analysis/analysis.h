@@ -4,6 +4,7 @@
 #include "analysis/compare.h"
 #include "analysis/finding.h"
 #include "analysis/integrity.h"
+#include "analysis/place_map.h"
 #include "analysis/progression.h"
 #include "analysis/simulate.h"
 #include "analysis/projection.h"

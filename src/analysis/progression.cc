@@ -6,6 +6,7 @@
 #include <exception>
 #include <thread>
 
+#include <Eigen/Dense>
 #include <fmt/format.h>
 
 #include "analysis/text.h"
@@ -362,6 +363,37 @@ ProgressionResult analyze_progression(const Election& fc, const Arrival& arrival
     } catch (const std::invalid_argument& e) {
       r.rd.reason = e.what();
     }
+    if (r.rd.available && ro.kernel == stats::RdKernel::kTriangular) {
+      // The fitted lines, for charts: weighted least squares of order p on each side within h.
+      for (int side = 0; side < 2; ++side) {
+        const bool right = side == 1;
+        const double h = right ? r.rd.result.h_right : r.rd.result.h_left;
+        const int p = opt.rd_p;
+        Eigen::MatrixXd xtwx = Eigen::MatrixXd::Zero(p + 1, p + 1);
+        Eigen::VectorXd xtwy = Eigen::VectorXd::Zero(p + 1);
+        size_t used = 0;
+        for (size_t i = 0; i < xs.size(); ++i) {
+          if ((xs[i] >= 0) != right || std::abs(xs[i]) > h) continue;
+          double w = 1 - std::abs(xs[i]) / h;
+          if (w <= 0) continue;
+          Eigen::VectorXd row(p + 1);
+          for (int k = 0; k <= p; ++k) row[k] = std::pow(xs[i] / h, k);
+          xtwx += w * row * row.transpose();
+          xtwy += w * ys[i] * row;
+          ++used;
+        }
+        if (used <= static_cast<size_t>(p)) continue;
+        Eigen::VectorXd beta = xtwx.ldlt().solve(xtwy);
+        constexpr int kSteps = 24;
+        for (int k = 0; k <= kSteps; ++k) {
+          double u = (right ? 1.0 : -1.0) * static_cast<double>(k) / kSteps;  // x / h
+          double yhat = 0;
+          for (int d = 0; d <= p; ++d) yhat += beta[d] * std::pow(u, d);
+          double rank = static_cast<double>(n_early) + u * h;
+          r.rd.fit.push_back({rank / static_cast<double>(order.size()), yhat, right});
+        }
+      }
+    }
     // Placebo cutoffs where nothing happened: each side of the real cutoff on its own, so a
     // placebo never straddles it.
     if (r.rd.available && opt.placebos > 0) {
@@ -692,6 +724,10 @@ nlohmann::ordered_json to_json(const ProgressionResult& r) {
                {"placebo", {{"attempted", r.rd.placebos_attempted}, {"estimated", r.rd.placebos.size()},
                             {"share_as_large", r.rd.placebo_share_as_large},
                             {"share_significant", r.rd.placebo_share_significant}, {"cutoffs", placebo}}}};
+    J fit = J::array();
+    for (const auto& f : r.rd.fit)
+      fit.push_back({{"rank_share", f.rank_share}, {"margin_points", f.margin_points}, {"late", f.late}});
+    j["rd"]["fit"] = fit;
   } else {
     j["rd"] = {{"available", false}, {"reason", r.rd.reason}};
   }

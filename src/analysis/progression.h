@@ -80,6 +80,14 @@ struct ProgressionResult {
       double estimate, ci_low, ci_high;
     };
     std::vector<Placebo> placebos;
+    // The local polynomial fitted on each side within the bandwidth (triangular kernel), i.e.
+    // the conventional estimate, for charts: its two ends at the cutoff differ by `estimate`.
+    struct FitPoint {
+      double rank_share;  // position in the arrived sheets, as the smoother's
+      double margin_points;
+      bool late;
+    };
+    std::vector<FitPoint> fit;
     size_t placebos_attempted = 0;
     double placebo_share_as_large = 0;      // |placebo estimate| >= |estimate|
     double placebo_share_significant = 0;   // robust CI excludes 0

@@ -209,3 +209,42 @@ TEST(ProgressionShared, Bolivia2019ArrivalDeterministicAcrossThreads) {
 
 }  // namespace
 }  // namespace tallyscope
+
+namespace tallyscope {
+namespace {
+
+// The chart's discontinuity fit is the conventional local-linear estimate: its two ends at the
+// cutoff differ by exactly rdrobust's conventional estimate (validated against rdrobust above).
+TEST(Progression, RdFitEndsDifferByTheEstimate) {
+  std::string csv = "id,place,A,B\n", times = "id,time\n";
+  for (int i = 0; i < 400; ++i) {
+    const bool late = i >= 300;
+    int a = 550 + i / 5 + (late ? 25 : 0) + ((i * 37) % 7 - 3);
+    csv += fmt::format("{},P{},{},{}\n", i + 1, i % 20, a, 1000 - a);
+    // One sheet a minute, and a two-hour pause before the late sheets.
+    int minute = i + (late ? 120 : 0);
+    times += fmt::format("{},2020-01-01T{:02}:{:02}:00Z\n", i + 1, minute / 60, minute % 60);
+  }
+  LoadOptions o;
+  o.spec = parse_spec("choices = [\"A\", \"B\"]\n[columns]\nid = \"id\"\ngeography = [\"place\"]\n", "s");
+  Election e = load_election(temp_file(csv), o);
+  Arrival a = read_arrival_times(temp_file(times), e);
+  ProgressionOptions po;
+  po.placebos = 0;
+  ProgressionResult r = analyze_progression(e, a, po);
+  ASSERT_TRUE(r.rd.available) << r.rd.reason;
+  ASSERT_EQ(r.early, 300u);
+  ASSERT_EQ(r.rd.fit.size(), 50u);
+  const auto& left = r.rd.fit[0];    // u = 0 on the early side
+  const auto& right = r.rd.fit[25];  // u = 0 on the late side
+  EXPECT_FALSE(left.late);
+  EXPECT_TRUE(right.late);
+  EXPECT_NEAR(left.rank_share, 300.0 / 400, 1e-12);
+  EXPECT_NEAR(right.margin_points - left.margin_points, r.rd.result.coef_conventional, 1e-6);
+  EXPECT_NEAR(r.rd.result.coef_conventional, 5.0, 1.5);  // the planted jump: 25 votes of 1000 each way
+  auto j = to_json(r);
+  EXPECT_EQ(j["rd"]["fit"].size(), 50u);
+}
+
+}  // namespace
+}  // namespace tallyscope

@@ -835,6 +835,35 @@ ProjectionResult project(const Election& partial, const Universe& u, const Conte
   return r;
 }
 
+ProjectionResult project_arrived(const Election& fc, const Arrival& arrival, int64_t up_to,
+                                 const ProjectionOptions& opt) {
+  if (arrival.sheets() != fc.sheets()) throw UsageError("the arrival data belongs to another count");
+  Universe u = universe_of(fc);
+  Counted c;
+  for (const auto& ch : fc.choices()) c.names.push_back(ch.name);
+  c.choices = c.names.size();
+  if (fc.blank()) c.names.push_back("blank");
+  if (fc.invalid()) c.names.push_back("invalid");
+  c.counted.assign(fc.sheets(), 0);
+  c.votes.assign(c.names.size(), std::vector<double>(fc.sheets(), 0));
+  size_t counted = 0;
+  for (size_t s = 0; s < fc.sheets(); ++s) {
+    if (!arrival.has_arrived(s) || arrival.order[s] > up_to) continue;
+    c.counted[s] = 1;
+    ++counted;
+    for (size_t k = 0; k < c.choices; ++k) c.votes[k][s] = static_cast<double>(fc.choices()[k].or_zero(s));
+    size_t k = c.choices;
+    if (fc.blank()) c.votes[k++][s] = static_cast<double>(fc.blank()->or_zero(s));
+    if (fc.invalid()) c.votes[k++][s] = static_cast<double>(fc.invalid()->or_zero(s));
+  }
+  if (counted == 0) throw UsageError("no sheet had arrived by that point: nothing to project from");
+  c.order = arrival.order;  // the counted sheets' order, for the drift term
+  ProjectionResult r = project_core(c, u, fc.spec().rule, opt);
+  r.partial_source = fc.source() + " (the sheets arrived by the cutoff)";
+  r.universe_source = u.source;
+  return r;
+}
+
 BacktestResult backtest(const Election& fc, const Arrival& arrival, const std::vector<double>& points,
                         const ProjectionOptions& opt, const Universe* universe) {
   if (universe && universe->sheets() != fc.sheets()) throw UsageError("backtest: the universe must be the final count's");

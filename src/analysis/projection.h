@@ -117,6 +117,12 @@ struct ProjectionResult {
 ProjectionResult project(const Election& partial, const Universe& universe, const ContestRule& rule,
                          const ProjectionOptions& options = {}, const Arrival* arrival = nullptr);
 
+// Projects the count as it stood at one point of its arrival: the sheets of `final_count` that had
+// arrived at or before `up_to` (an arrival time, or a snapshot index) are counted, with their votes;
+// every other sheet of the final count is uncounted (its votes are never read). Pure.
+ProjectionResult project_arrived(const Election& final_count, const Arrival& arrival, int64_t up_to,
+                                 const ProjectionOptions& options = {});
+
 struct BacktestResult {
   std::string method;
   double actual_margin = 0;

@@ -45,5 +45,6 @@ Command add_inspect(CLI::App& app);
 Command add_progression(CLI::App& app);
 Command add_project(CLI::App& app);
 Command add_simulate(CLI::App& app);
+Command add_report(CLI::App& app);
 
 }  // namespace tallyscope::cli

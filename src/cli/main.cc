@@ -20,6 +20,7 @@ int run(int argc, char** argv) {
       add_summary(app), add_check(app),       add_compare(app),
       add_inspect(app), add_progression(app), add_project(app),
       add_simulate(app),
+      add_report(app),
   };
   try {
     app.parse(argc, argv);

@@ -1,0 +1,31 @@
+#include "io/sha256.h"
+
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "io/error.h"
+#include "testing/testing.h"
+
+namespace tallyscope {
+namespace {
+
+// Test vectors of FIPS 180-2, appendix B (and the empty message, NIST's SHA-256 examples).
+TEST(Sha256, KnownVectors) {
+  EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  EXPECT_EQ(sha256_hex(std::string(1000000, 'a')), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+TEST(Sha256, FileAsStored) {
+  std::string path = testing::temp_file("abc", ".txt");
+  FileDigest d = sha256_file(path);
+  EXPECT_EQ(d.sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(d.bytes, 3u);
+  EXPECT_THROW(sha256_file(path + ".absent"), InputError);
+}
+
+}  // namespace
+}  // namespace tallyscope

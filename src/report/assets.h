@@ -1,0 +1,17 @@
+// The charting library inlined into every report (third_party/vega), as generated at build time
+// by cmake/embed_assets.cmake: each asset is a null-terminated list of string chunks.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace tallyscope::report {
+
+extern const char* const kAsset_vega[];
+extern const char* const kAsset_vega_lite[];
+extern const char* const kAsset_vega_embed[];
+
+// The chunks of an asset joined into one string.
+std::string join_asset(const char* const* chunks);
+
+}  // namespace tallyscope::report

@@ -1,0 +1,233 @@
+// End-to-end: the built tallyscope writes reports, and headless Chromium renders them offline with
+// every chart drawn and no console error. Skips (with a message) without /usr/bin/chromium, and the
+// Bolivia test without the shared data.
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "testing/testing.h"
+
+namespace tallyscope {
+namespace {
+
+namespace fs = std::filesystem;
+constexpr const char* kChromium = "/usr/bin/chromium";
+
+// Plain searches, not std::regex: libstdc++'s regex recurses per character and overflows the stack
+// on pages of megabytes.
+std::string between(const std::string& text, const std::string& open, const std::string& close) {
+  size_t a = text.find(open);
+  if (a == std::string::npos) return "";
+  a += open.size();
+  size_t b = text.find(close, a);
+  return b == std::string::npos ? "" : text.substr(a, b - a);
+}
+
+// No attribute loads anything from elsewhere: every src= / href= of the markup (script bodies
+// left out: they are code) is a same-page anchor or data.
+bool has_network_source(const std::string& html) {
+  std::string lower;
+  for (size_t at = 0; at < html.size();) {
+    size_t open = html.find("<script", at);
+    size_t body = open == std::string::npos ? std::string::npos : html.find('>', open);
+    size_t close = body == std::string::npos ? std::string::npos : html.find("</script", body);
+    if (close == std::string::npos) {
+      lower += html.substr(at);
+      break;
+    }
+    lower += html.substr(at, body + 1 - at);
+    at = close;
+    lower += "</script";
+    at += 8;
+  }
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const char* attr : {"src=", "href="})
+    for (size_t at = 0; (at = lower.find(attr, at)) != std::string::npos; ++at) {
+      size_t v = at + std::string(attr).size();
+      while (v < lower.size() && (lower[v] == '"' || lower[v] == '\'' || lower[v] == ' ')) ++v;
+      if (lower.compare(v, 1, "#") != 0 && lower.compare(v, 5, "data:") != 0) return true;
+    }
+  return lower.find("<link") != std::string::npos;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+std::string build_dir() { return fs::path(TALLYSCOPE_BINARY).parent_path().string(); }
+
+std::string fresh_dir(const std::string& stem) {
+  std::string tmpl = (fs::temp_directory_path() / (stem + "-XXXXXX")).string();
+  if (!mkdtemp(tmpl.data())) return "";
+  return tmpl;
+}
+
+// Runs Chromium, headless, with a fresh profile (removed afterwards) and no way to reach a
+// network: every host name resolves to nothing and every connection goes to a closed proxy port.
+int run_chromium(const std::string& args) {
+  std::string profile = fresh_dir("tallyscope-chromium");
+  std::string cmd = fmt::format(
+      "{} --headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update "
+      "--no-first-run --disable-dev-shm-usage --user-data-dir={} --proxy-server=socks5://127.0.0.1:9 "
+      "--host-resolver-rules='MAP * ~NOTFOUND' {} 2>/dev/null",
+      kChromium, profile, args);
+  int status = std::system(cmd.c_str());
+  std::error_code ec;
+  fs::remove_all(profile, ec);
+  return status;
+}
+
+struct Rendered {
+  std::string dom;
+  std::map<std::string, std::string> body;  // the attributes of <body>
+};
+
+Rendered render(const std::string& html_path) {
+  Rendered r;
+  std::string dom_path = html_path + ".dom.html";
+  EXPECT_EQ(run_chromium(fmt::format("--virtual-time-budget=60000 --dump-dom file://{} > {}", html_path, dom_path)), 0);
+  r.dom = slurp(dom_path);
+  {
+    std::string attrs = between(r.dom, "<body", ">");
+    std::regex attr("([a-z-]+)=\"([^\"]*)\"");
+    for (auto it = std::sregex_iterator(attrs.begin(), attrs.end(), attr); it != std::sregex_iterator(); ++it)
+      r.body[(*it)[1].str()] = (*it)[2].str();
+  }
+  return r;
+}
+
+void expect_all_charts_rendered(const Rendered& r, size_t expected_charts) {
+  ASSERT_EQ(r.body.count("data-charts-done"), 1u) << "no <body> attributes in the dumped DOM";
+  EXPECT_EQ(r.body.at("data-charts-done"), "1") << "the charts did not finish rendering";
+  EXPECT_EQ(r.body.at("data-charts-total"), std::to_string(expected_charts));
+  EXPECT_EQ(r.body.at("data-charts-ok"), std::to_string(expected_charts));
+  EXPECT_EQ(r.body.at("data-charts-failed"), "");
+  std::string console = between(r.dom, "<pre id=\"tallyscope-console\" hidden=\"\">", "</pre>");
+  EXPECT_EQ(r.body.at("data-console-errors"), "0") << console;
+  EXPECT_EQ(r.body.at("data-console-warnings"), "0") << console;
+  // Each chart element holds a drawn SVG.
+  size_t svgs = 0;
+  for (size_t at = 0; (at = r.dom.find("data-chart=\"ok\"", at)) != std::string::npos; ++at) ++svgs;
+  EXPECT_EQ(svgs, expected_charts);
+}
+
+size_t chart_count(const std::string& html) {
+  std::string data = between(html, "<script type=\"application/json\" id=\"tallyscope-charts\">", "</script>");
+  return data.empty() ? 0 : nlohmann::json::parse(data).size();
+}
+
+void no_network_sources(const std::string& html) {
+  EXPECT_FALSE(has_network_source(html));
+}
+
+// The embedded example: no arrival data, so the report says which analyses it could not run.
+TEST(ReportCli, ExampleReportAndItsJson) {
+  const std::string src = TALLYSCOPE_SOURCE_DIR;
+  std::string dir = fresh_dir("tallyscope-report");
+  std::string html = dir + "/example.html", json = dir + "/example.json";
+  auto r = testing::run_cli(fmt::format("report {0}/examples/example-election.csv --spec {0}/examples/example-election.toml "
+                                        "-o {1} --json-out {2}",
+                                        src, html, json));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("[1/"), std::string::npos) << "progress on stderr";
+  EXPECT_NE(r.err.find("progression not computed"), std::string::npos) << r.err;
+  std::string page = slurp(html);
+  no_network_sources(page);
+  EXPECT_NE(page.find("Not computed: the progression needs the order in which sheets arrived"), std::string::npos);
+  EXPECT_NE(page.find("example-election.csv"), std::string::npos);
+  auto j = nlohmann::json::parse(slurp(json));
+  for (const char* k : {"provenance", "summary", "integrity", "progression", "projection", "backtest", "map", "forensics"})
+    EXPECT_TRUE(j.contains(k)) << k;
+  EXPECT_EQ(j["provenance"]["inputs"][0]["role"], "count");
+  EXPECT_EQ(j["provenance"]["inputs"][0]["sha256"].get<std::string>().size(), 64u);
+  EXPECT_EQ(j["provenance"]["options"]["projection"]["seed"], 20191020);
+  EXPECT_EQ(j["progression"]["available"], false);
+  EXPECT_GT(j["integrity"]["errors"].get<int>(), 0);  // the example's planted errors
+  EXPECT_EQ(j["map"]["places"].size(), j["map"]["places"].size());
+  EXPECT_GT(j["map"]["places"].size(), 10u);
+}
+
+TEST(ReportCli, BadInputStopsBeforeAnyWork) {
+  const std::string src = TALLYSCOPE_SOURCE_DIR;
+  std::string dir = fresh_dir("tallyscope-report");
+  auto r = testing::run_cli(fmt::format("report {0}/examples/example-election.csv --arrival {1}/absent.csv -o {1}/x.html", src, dir));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("absent.csv"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("[1/"), std::string::npos) << "no step started";
+  EXPECT_FALSE(fs::exists(dir + "/x.html"));
+  r = testing::run_cli(fmt::format("report {0}/examples/example-election.csv -o {1}/no/such/dir/x.html", src, dir));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("does not exist"), std::string::npos) << r.err;
+  // An arrival file that is not one: an error naming it, and no report.
+  std::string junk = testing::temp_file("hello\nworld\n");
+  r = testing::run_cli(fmt::format("report {0}/examples/example-election.csv --spec {0}/examples/example-election.toml "
+                                   "--arrival {2} -o {1}/y.html",
+                                   src, dir, junk));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(junk), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir + "/y.html"));
+}
+
+TEST(ReportBrowser, ExampleRendersOffline) {
+  if (!fs::exists(kChromium)) GTEST_SKIP() << kChromium << " not found (Debian package chromium; scripts/setup.sh installs it)";
+  const std::string src = TALLYSCOPE_SOURCE_DIR;
+  std::string html = build_dir() + "/report-example.html";
+  auto r = testing::run_cli(fmt::format("report {0}/examples/example-election.csv --spec {0}/examples/example-election.toml -o {1}",
+                                        src, html));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string page = slurp(html);
+  size_t charts = chart_count(page);
+  EXPECT_EQ(charts, 3u);  // shares, integrity findings, map by margin
+  expect_all_charts_rendered(render(html), charts);
+}
+
+TEST(ReportBrowser, Bolivia2019RendersOffline) {
+  if (!fs::exists(kChromium)) GTEST_SKIP() << kChromium << " not found (Debian package chromium; scripts/setup.sh installs it)";
+  TALLYSCOPE_REQUIRE_SHARED(final_count, "bolivia-2019/computo-final.csv.gz");
+  TALLYSCOPE_REQUIRE_SHARED(trep, "bolivia-2019/trep-2019-10-20T19-40-57.csv.gz");
+  TALLYSCOPE_REQUIRE_SHARED(times, "bolivia-2019/trep-verification-times.csv.gz");
+  TALLYSCOPE_REQUIRE_SHARED(baseline, "bolivia-2016/referendum-2016-02-21.csv.gz");
+  std::string html = build_dir() + "/report-bolivia-2019.html", json = build_dir() + "/report-bolivia-2019.json";
+  // The cutoff is the TREP's halt; fewer placebos and draws than the defaults keep the test short.
+  auto r = testing::run_cli(fmt::format("report {} --early {} --arrival {} --baseline {} --cutoff 2019-10-20T19:40:57-04:00 "
+                                        "--placebos 40 --draws 500 --backtest-draws 100 -o {} --json-out {}",
+                                        final_count, trep, times, baseline, html, json));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string page = slurp(html);
+  no_network_sources(page);
+  // Every analysis ran: the facts of the shared data's README, through the report.
+  auto j = nlohmann::json::parse(slurp(json));
+  EXPECT_EQ(j["summary"]["valid"], 6137671);
+  EXPECT_NEAR(j["summary"]["margin"]["points"].get<double>(), 10.56, 0.005);
+  EXPECT_TRUE(j["progression"].contains("rd"));
+  EXPECT_EQ(j["projection"]["basis"], "the early snapshot " + trep);
+  EXPECT_GT(j["backtest"]["points"].size(), 3u);
+  EXPECT_GT(j["map"]["places"].size(), 4000u);
+  for (const char* id : {"chart-trajectory", "chart-smoother", "chart-composition", "chart-projection", "chart-backtest",
+                         "chart-map-margin", "chart-map-arrival"})
+    EXPECT_NE(page.find(std::string("id=\"") + id + "\""), std::string::npos) << id;
+  size_t charts = chart_count(page);
+  Rendered rendered = render(html);
+  expect_all_charts_rendered(rendered, charts);
+  // A screenshot to look at (saved beside the binary).
+  std::string png = build_dir() + "/report-bolivia-2019.png";
+  fs::remove(png);
+  EXPECT_EQ(run_chromium(fmt::format("--virtual-time-budget=60000 --window-size=1100,9000 --screenshot={} file://{} >/dev/null",
+                                     png, html)),
+            0);
+  EXPECT_TRUE(fs::exists(png) && fs::file_size(png) > 10000) << png;
+}
+
+}  // namespace
+}  // namespace tallyscope

@@ -1,0 +1,180 @@
+#include "report/report.h"
+
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "model/load.h"
+#include "report/assets.h"
+#include "report/sections.h"
+#include "testing/testing.h"
+
+namespace tallyscope::report {
+namespace {
+
+// Plain searches, not std::regex: libstdc++'s regex recurses per character and overflows the stack
+// on pages of megabytes.
+std::string between(const std::string& text, const std::string& open, const std::string& close) {
+  size_t a = text.find(open);
+  if (a == std::string::npos) return "";
+  a += open.size();
+  size_t b = text.find(close, a);
+  return b == std::string::npos ? "" : text.substr(a, b - a);
+}
+
+// No attribute loads anything from elsewhere: every src= / href= of the markup (script bodies
+// left out: they are code) is a same-page anchor or data.
+bool has_network_source(const std::string& html) {
+  std::string lower;
+  for (size_t at = 0; at < html.size();) {
+    size_t open = html.find("<script", at);
+    size_t body = open == std::string::npos ? std::string::npos : html.find('>', open);
+    size_t close = body == std::string::npos ? std::string::npos : html.find("</script", body);
+    if (close == std::string::npos) {
+      lower += html.substr(at);
+      break;
+    }
+    lower += html.substr(at, body + 1 - at);
+    at = close;
+    lower += "</script";
+    at += 8;
+  }
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const char* attr : {"src=", "href="})
+    for (size_t at = 0; (at = lower.find(attr, at)) != std::string::npos; ++at) {
+      size_t v = at + std::string(attr).size();
+      while (v < lower.size() && (lower[v] == '"' || lower[v] == '\'' || lower[v] == ' ')) ++v;
+      if (lower.compare(v, 1, "#") != 0 && lower.compare(v, 5, "data:") != 0) return true;
+    }
+  return lower.find("<link") != std::string::npos;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+TEST(ReportHtml, EscapesText) {
+  EXPECT_EQ(esc("<b>Tom & \"Jerry's\"</b>"), "&lt;b&gt;Tom &amp; &quot;Jerry&#39;s&quot;&lt;/b&gt;");
+}
+
+TEST(ReportHtml, JsonInsideScriptCannotCloseIt) {
+  nlohmann::ordered_json j = {{"name", "</script><script>alert(1)</script><!-- & \xE2\x80\xA8"}};
+  std::string s = json_for_script(j);
+  EXPECT_EQ(s.find('<'), std::string::npos);
+  EXPECT_EQ(s.find('>'), std::string::npos);
+  EXPECT_EQ(s.find('&'), std::string::npos);
+  EXPECT_EQ(s.find("\xE2\x80\xA8"), std::string::npos);
+  EXPECT_EQ(nlohmann::ordered_json::parse(s), j);  // the same data once parsed
+}
+
+TEST(ReportHtml, SortableTableEscapesCells) {
+  std::string t = table({"Place", "Votes"}, {{"<i>x</i>", "1,234"}}, {false, true});
+  EXPECT_NE(t.find("&lt;i&gt;x&lt;/i&gt;"), std::string::npos);
+  EXPECT_NE(t.find("data-type=\"num\""), std::string::npos);
+  EXPECT_EQ(t.find("<i>"), std::string::npos);
+}
+
+// The generated source holds the vendored files byte for byte (less the source-map comment).
+TEST(ReportAssets, EmbeddedLibrariesMatchTheVendoredFiles) {
+  const std::string dir = std::string(TALLYSCOPE_SOURCE_DIR) + "/third_party/vega/";
+  struct {
+    const char* const* chunks;
+    const char* file;
+  } assets[] = {{kAsset_vega, "vega.min.js"}, {kAsset_vega_lite, "vega-lite.min.js"}, {kAsset_vega_embed, "vega-embed.min.js"}};
+  for (const auto& a : assets) {
+    std::string file = slurp(dir + a.file);
+    ASSERT_GT(file.size(), 10000u) << a.file;
+    if (size_t map = file.rfind("\n//# sourceMappingURL="); map != std::string::npos) file.resize(map + 1);
+    std::string joined = join_asset(a.chunks);
+    EXPECT_EQ(joined.size(), file.size()) << a.file;
+    EXPECT_TRUE(joined == file) << a.file;
+    EXPECT_EQ(joined.find("sourceMappingURL"), std::string::npos) << a.file;
+  }
+}
+
+// A count whose place names try to inject markup, with no arrival data.
+ReportInput hostile_input(Election& e) {
+  ReportInput in;
+  in.title = "Test <election> & co";
+  in.count_source = e.source();
+  in.summary = summarize(e);
+  in.integrity = check_integrity(e);
+  in.progression.reason = "no arrival data was given";
+  in.projection.reason = "no partial count was given";
+  in.backtest.reason = "no arrival data was given";
+  in.map.value = place_map(e);
+  in.provenance.tool_version = "test";
+  in.provenance.command_line = "tallyscope report x.csv -o '<x>.html'";
+  in.provenance.started_utc = "2026-01-01T00:00:00Z";
+  in.provenance.inputs.push_back({"count", "<evil>.csv", "abc", 3});
+  return in;
+}
+
+Election hostile_election() {
+  LoadOptions o;
+  o.spec = parse_spec("choices = [\"A\", \"B\"]\n[columns]\nid = \"id\"\ngeography = [\"town\", \"place\"]\n"
+                      "latitude = \"lat\"\nlongitude = \"lon\"\nregistered = \"reg\"\n",
+                      "s");
+  return load_election(testing::temp_file("id,town,place,lat,lon,reg,A,B\n"
+                                          "1,T,\"</script><b>bold</b>\",-16,-68,100,60,30\n"
+                                          "2,T,Plain,-16.5,-68.5,100,40,50\n"),
+                       o);
+}
+
+TEST(Report, EscapedSelfContainedAndSaysWhatIsMissing) {
+  Election e = hostile_election();
+  ReportInput in = hostile_input(e);
+  std::string html = render_report(in);
+  // No user string reaches the page as markup.
+  EXPECT_EQ(html.find("<b>bold</b>"), std::string::npos);
+  EXPECT_EQ(html.find("<evil>"), std::string::npos);
+  EXPECT_NE(html.find("&lt;evil&gt;.csv"), std::string::npos);
+  EXPECT_NE(html.find("Test &lt;election&gt; &amp; co"), std::string::npos);
+  // Nothing to fetch: no external script, stylesheet, image or frame; a policy that forbids it.
+  EXPECT_FALSE(has_network_source(html));
+  EXPECT_TRUE(has_network_source("<script src=\"https://cdn.example/vega.js\"></script>"));  // the check can fail
+  EXPECT_TRUE(has_network_source("<img src='//cdn.example/x.png'>"));
+  EXPECT_NE(html.find("Content-Security-Policy\" content=\"default-src 'none'"), std::string::npos);
+  // Every <script> closes where it should: as many closing tags as opening ones.
+  size_t open = 0, close = 0;
+  for (size_t at = 0; (at = html.find("<script", at)) != std::string::npos; ++at) ++open;
+  for (size_t at = 0; (at = html.find("</script", at)) != std::string::npos; ++at) ++close;
+  EXPECT_EQ(open, 6u);  // console capture, chart data, vega, vega-lite, vega-embed, render
+  EXPECT_EQ(close, open);
+  // The chart data parse, and every chart has its element.
+  std::string data = between(html, "<script type=\"application/json\" id=\"tallyscope-charts\">", "</script>");
+  ASSERT_FALSE(data.empty());
+  auto specs = nlohmann::ordered_json::parse(data);
+  EXPECT_TRUE(specs.contains("chart-shares"));
+  EXPECT_TRUE(specs.contains("chart-map-margin"));
+  EXPECT_FALSE(specs.contains("chart-map-arrival"));  // no arrival data
+  for (const auto& [id, spec] : specs.items()) EXPECT_NE(html.find("id=\"" + id + "\""), std::string::npos) << id;
+  EXPECT_EQ(specs["chart-map-margin"]["data"]["values"][0]["name"], "T / </script><b>bold</b>");
+  // Analyses not run are named with their reason; the forensics section says it is not there yet.
+  EXPECT_NE(html.find("Not computed: no arrival data was given"), std::string::npos);
+  EXPECT_NE(html.find("id=\"forensics\" class=\"status-pending\""), std::string::npos);
+  EXPECT_NE(html.find("is not yet part of the report"), std::string::npos);
+  // The JSON bundle says the same.
+  auto j = report_json(in);
+  EXPECT_EQ(j["progression"]["available"], false);
+  EXPECT_EQ(j["progression"]["reason"], "no arrival data was given");
+  EXPECT_EQ(j["forensics"]["available"], false);
+  EXPECT_EQ(j["summary"]["valid"], 180);
+  EXPECT_EQ(j["map"]["places"].size(), 2u);
+  EXPECT_EQ(j["provenance"]["inputs"][0]["sha256"], "abc");
+}
+
+TEST(Report, SummaryProseFollowsTheNumbers) {
+  Election e = hostile_election();
+  Section s = section_summary(summarize(e), e.source());
+  ASSERT_FALSE(s.key_findings.empty());
+  // A 100 votes, B 80: A leads by 100 * 20 / 180 = 11.11 points.
+  EXPECT_NE(s.key_findings[0].find("A leads B by 11.11 points"), std::string::npos) << s.key_findings[0];
+}
+
+}  // namespace
+}  // namespace tallyscope::report

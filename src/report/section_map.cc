@@ -1,0 +1,130 @@
+// The map section: polling places at their coordinates, coloured by margin and by arrival time.
+// No base map (it would need map tiles from the network): the points alone show the country's shape.
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "report/sections.h"
+
+namespace tallyscope::report {
+namespace {
+using J = nlohmann::ordered_json;
+}
+
+Section section_map(const Maybe<PlaceMap>& mm) {
+  if (!mm.has()) return unavailable_section("map", "Map of polling places", mm.reason);
+  const PlaceMap& m = *mm.value;
+  Section sec;
+  sec.id = "map";
+  sec.title = "Map of polling places";
+  std::string& h = sec.html;
+  size_t with_arrival = 0;
+  for (const auto& p : m.places) with_arrival += p.median_arrival != kMissing;
+  h += para(fmt::format(
+      "{} places ({} level) with coordinates, each at the mean position of its sheets{}{}. The map has no base "
+      "layer, so that the report needs no network.",
+      count(static_cast<long long>(m.places.size())), m.level,
+      m.places_without_coordinates
+          ? fmt::format("; {} places have no coordinates and are not drawn", count(static_cast<long long>(m.places_without_coordinates)))
+          : "",
+      m.places_with_spread
+          ? fmt::format("; at {} places the sheets' coordinates disagree by more than about 1 km",
+                        count(static_cast<long long>(m.places_with_spread)))
+          : ""));
+  // When most places lie in one unit of the coarsest level (a country, with a few places abroad),
+  // the map shows that unit: a handful of far-away points would shrink it to a speck.
+  std::map<std::string, size_t> per_top;
+  for (const auto& p : m.places) ++per_top[p.top];
+  std::string main_top;
+  size_t main_n = 0;
+  for (const auto& [t, n] : per_top)
+    if (n > main_n) main_top = t, main_n = n;
+  const bool focus = per_top.size() > 1 && main_n >= 0.8 * static_cast<double>(m.places.size());
+  if (focus)
+    h += para(fmt::format("The map shows the {} places of {}; the {} places elsewhere ({} other units of the {} level, "
+                          "such as polling places abroad) are left out of the drawing but not of the analyses.",
+                          count(static_cast<long long>(main_n)), main_top,
+                          count(static_cast<long long>(m.places.size() - main_n)), per_top.size() - 1,
+                          m.top_level));
+  J values = J::array();
+  for (const auto& p : m.places) {
+    if (focus && p.top != main_top) continue;
+    J o = {{"name", p.name}, {"lat", p.lat}, {"lon", p.lon}, {"sheets", p.sheets}, {"valid", p.valid}};
+    o["margin"] = std::isfinite(p.margin_points) ? J(p.margin_points) : J(nullptr);
+    if (m.has_arrival && p.median_arrival != kMissing)
+      o["arrival"] = m.arrival_kind == Arrival::Kind::kTimestamps ? p.median_arrival + int64_t{m.offset_minutes} * 60000
+                                                                   : p.median_arrival + 1;
+    values.push_back(std::move(o));
+  }
+  auto base = [&](J color, J tooltip_extra) {
+    J tooltip = J::array({J{{"field", "name"}, {"type", "nominal"}, {"title", "place"}},
+                          J{{"field", "sheets"}, {"type", "quantitative"}},
+                          J{{"field", "margin"}, {"type", "quantitative"}, {"format", ".1f"}, {"title", "margin (points)"}}});
+    if (!tooltip_extra.is_null()) tooltip.push_back(tooltip_extra);
+    return J{{"width", 560},
+             {"height", 480},
+             {"projection", {{"type", "mercator"}}},
+             {"data", {{"values", values}}},
+             {"mark", {{"type", "circle"}, {"size", 14}, {"opacity", 0.8}}},
+             {"encoding", {{"longitude", {{"field", "lon"}, {"type", "quantitative"}}},
+                           {"latitude", {{"field", "lat"}, {"type", "quantitative"}}},
+                           {"color", color},
+                           {"tooltip", tooltip}}}};
+  };
+  {
+    Chart c;
+    c.id = "chart-map-margin";
+    c.caption = fmt::format("Polling places coloured by the margin of {} over {} (points of the place's valid votes).",
+                            m.leader, m.runner_up);
+    c.spec = base({{"field", "margin"}, {"type", "quantitative"}, {"title", "margin (points)"},
+                   {"scale", {{"scheme", "redblue"}, {"domainMid", 0}, {"reverse", true}}}},
+                  J());
+    c.spec["transform"] = J::array({J{{"filter", "isValid(datum.margin)"}}});
+    h += chart_div(c);
+    sec.charts.push_back(std::move(c));
+  }
+  if (m.has_arrival && with_arrival > 0) {
+    Chart c;
+    c.id = "chart-map-arrival";
+    const bool times = m.arrival_kind == Arrival::Kind::kTimestamps;
+    std::string zone = fmt::format("UTC{:+03d}:{:02d}", m.offset_minutes / 60, std::abs(m.offset_minutes % 60));
+    c.caption = times ? fmt::format("Polling places coloured by the median arrival time of their sheets ({}); places "
+                                    "none of whose sheets arrived are not drawn ({}). The colours span the 2nd to the "
+                                    "98th percentile of the places' arrival times; earlier and later places take the "
+                                    "end colours.",
+                                    zone, count(static_cast<long long>(m.places.size() - with_arrival)))
+                      : fmt::format("Polling places coloured by the first snapshot holding their median sheet; places "
+                                    "none of whose sheets arrived are not drawn ({}).",
+                                    count(static_cast<long long>(m.places.size() - with_arrival)));
+    // The colour scale spans the 2nd to 98th percentile of the places' arrival (clamped beyond), so
+    // that a few stragglers a day late do not wash out the evening of the count.
+    std::vector<int64_t> arrivals;
+    for (const auto& v : values)
+      if (v.contains("arrival")) arrivals.push_back(v["arrival"].get<int64_t>());
+    std::sort(arrivals.begin(), arrivals.end());
+    J domain = J::array();
+    if (arrivals.size() >= 2) {
+      int64_t lo = arrivals[arrivals.size() * 2 / 100], hi = arrivals[(arrivals.size() - 1) * 98 / 100];
+      if (hi > lo) domain = J::array({lo, hi});
+    }
+    J tscale = {{"type", "utc"}, {"scheme", "viridis"}, {"clamp", true}};
+    if (!domain.empty()) tscale["domain"] = domain;
+    J color = times ? J{{"field", "arrival"}, {"type", "temporal"}, {"title", "median arrival"},
+                        {"scale", tscale}, {"legend", {{"format", "%d %b %H:%M"}}}}
+                    : J{{"field", "arrival"}, {"type", "ordinal"}, {"title", "snapshot"}, {"scale", {{"scheme", "viridis"}}}};
+    J extra = times ? J{{"field", "arrival"}, {"type", "temporal"}, {"scale", {{"type", "utc"}}},
+                        {"timeUnit", "utcmonthdatehoursminutes"}, {"title", "median arrival (" + zone + ")"}}
+                    : J{{"field", "arrival"}, {"type", "ordinal"}, {"title", "snapshot"}};
+    c.spec = base(color, extra);
+    c.spec["transform"] = J::array({J{{"filter", "isValid(datum.arrival)"}}});
+    h += chart_div(c);
+    sec.charts.push_back(std::move(c));
+  } else if (!m.has_arrival) {
+    h += para("No arrival data was given, so the map of arrival times is not drawn.");
+  }
+  return sec;
+}
+
+}  // namespace tallyscope::report

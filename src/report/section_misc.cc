@@ -1,0 +1,75 @@
+// The small sections: an analysis not computed, the forensic battery still to come, what the tests
+// cannot tell, and the provenance of the run.
+#include <fmt/format.h>
+
+#include "report/sections.h"
+
+namespace tallyscope::report {
+
+Section unavailable_section(std::string id, std::string title, const std::string& reason) {
+  Section s;
+  s.id = std::move(id);
+  s.title = std::move(title);
+  s.status = "unavailable";
+  s.html = para("Not computed: " + reason);
+  return s;
+}
+
+Section section_forensics_pending(const std::string& reason) {
+  Section s;
+  s.id = "forensics";
+  s.title = "Forensic battery";
+  s.status = "pending";
+  s.html = para("Not part of this report yet: " + reason +
+                ". This version of tallyscope does not run these tests, so this report says nothing either way about "
+                "the patterns they look for.");
+  return s;
+}
+
+Section section_limits(const ReportInput& in) {
+  Section s;
+  s.id = "limits";
+  s.title = "What these analyses cannot tell";
+  std::string& h = s.html;
+  h += "<ul>\n";
+  h += "<li>" +
+       esc("Everything here is computed from the published sheets. If a sheet's numbers were changed before "
+           "publication consistently (the arithmetic still adding up), only a comparison with another record of the "
+           "same sheet (a photograph, a second count) can show it.") +
+       "</li>\n";
+  h += "<li>" +
+       esc("Statistical tests find departures from what comparable sheets or places would give; a departure has "
+           "innocent explanations as well as guilty ones, and the absence of one does not prove a count clean.") +
+       "</li>\n";
+  if (in.progression.has())
+    h += "<li>" +
+         esc("The progression analysis explains a late shift by where the late sheets come from; it cannot tell why "
+             "those places were counted late.") +
+         "</li>\n";
+  if (in.projection.has() || in.backtest.has())
+    h += "<li>" +
+         esc("Projections assume that missing sheets vote like counted sheets nearby; their intervals cover sampling "
+             "uncertainty only, not a systematic difference between early and late places.") +
+         "</li>\n";
+  h += "<li>" + esc("Not in this report: " + in.forensics_reason + ".") + "</li>\n";
+  h += "</ul>\n";
+  return s;
+}
+
+Section section_provenance(const Provenance& p) {
+  Section s;
+  s.id = "provenance";
+  s.title = "Provenance: how to rerun this report";
+  std::string& h = s.html;
+  h += para(fmt::format("Made by tallyscope {} on {} in {:.1f} s. Command:", p.tool_version, p.started_utc, p.seconds));
+  h += "<pre class=\"cmd\">" + esc(p.command_line) + "</pre>\n";
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& f : p.inputs) rows.push_back({f.role, f.path, count(static_cast<long long>(f.bytes)), f.sha256});
+  h += table({"Role", "File", "Bytes", "SHA-256"}, rows, {false, false, true, false}, "provenance");
+  h += para("Every option, with the seeds of the random procedures (the same seed gives the same numbers whatever "
+            "the number of threads):");
+  h += "<pre class=\"options\">" + esc(p.options.dump(2)) + "</pre>\n";
+  return s;
+}
+
+}  // namespace tallyscope::report

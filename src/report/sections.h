@@ -1,0 +1,22 @@
+// One builder per section of the report: each takes its analysis's result object (or the reason
+// it is missing) and returns the section's HTML, chart specs and key findings. Pure.
+#pragma once
+
+#include "report/report.h"
+
+namespace tallyscope::report {
+
+Section section_summary(const Summary& s, const std::string& count_source);
+Section section_integrity(const IntegrityReport& r, size_t max_findings);
+Section section_progression(const Maybe<ProgressionResult>& p);
+Section section_projection(const Maybe<ProjectionResult>& p, const std::string& basis, const Maybe<BacktestResult>& b);
+Section section_map(const Maybe<PlaceMap>& m);
+Section section_forensics_pending(const std::string& reason);
+Section section_provenance(const Provenance& p);
+// "What the tests cannot tell": the limits of the whole report, from which analyses ran.
+Section section_limits(const ReportInput& in);
+
+// A section saying an analysis was not computed, and why.
+Section unavailable_section(std::string id, std::string title, const std::string& reason);
+
+}  // namespace tallyscope::report
