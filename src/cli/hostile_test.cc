@@ -41,6 +41,7 @@ const Pattern kCommands[] = {
     {"project_universe", "project {G} --universe {F} --draws 20 --json", Reads::kVotes},
     {"project_backtest", "project --backtest {F} --arrival {F} --draws 20 --points 0.5 --json", Reads::kVotes},
     {"simulate_like", "simulate --like {F} --out {O} --json", Reads::kVotes},
+    {"report", "report {F} -o {O} --draws 20 --backtest-draws 20", Reads::kVotes},
 };
 
 // Which commands must refuse the file (exit 2): accepting it would be silent truncation or worse.
