@@ -2,7 +2,11 @@
 #pragma once
 
 #include "analysis/compare.h"
+#include "analysis/digits.h"
+#include "analysis/fingerprint.h"
 #include "analysis/finding.h"
+#include "analysis/forensics.h"
+#include "analysis/integer_percent.h"
 #include "analysis/integrity.h"
 #include "analysis/place_map.h"
 #include "analysis/progression.h"

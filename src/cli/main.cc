@@ -21,6 +21,7 @@ int run(int argc, char** argv) {
       add_inspect(app), add_progression(app), add_project(app),
       add_simulate(app),
       add_report(app),
+      add_forensics(app),
   };
   try {
     app.parse(argc, argv);

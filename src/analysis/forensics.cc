@@ -1,0 +1,455 @@
+#include "analysis/forensics.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <exception>
+#include <numeric>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "analysis/digits.h"
+#include "analysis/integer_percent.h"
+#include "analysis/text.h"
+#include "io/error.h"
+#include "stats/multiple_testing.h"
+#include "stats/sampling.h"
+
+namespace tallyscope {
+namespace {
+
+constexpr int kBlock = 25;  // replicates per RNG stream
+
+// Runs f(0..n-1) over threads; an exception in any call is rethrown after all have joined.
+template <class F>
+void parallel_for(size_t n, unsigned threads, F&& f) {
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  threads = std::min(threads ? threads : cores, 4 * cores);
+  threads = static_cast<unsigned>(std::min<size_t>(threads, std::max<size_t>(1, n)));
+  std::vector<std::exception_ptr> failures(threads);
+  auto run = [&](unsigned t) {
+    try {
+      for (size_t i = t; i < n; i += threads) f(i);
+    } catch (...) {
+      failures[t] = std::current_exception();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(run, t);
+  run(0);
+  for (auto& th : pool) th.join();
+  for (const auto& e : failures)
+    if (e) std::rethrow_exception(e);
+}
+
+// The binomial-null statistics, in this order.
+struct StatDef {
+  const char* id;
+  bool two_sided;
+};
+constexpr std::array<StatDef, 8> kStats = {{
+    {"integer_percent", false},
+    {"second_digit_mean", true},
+    {"last_digit_mean", true},
+    {"last_digit_uniformity", false},
+    {"last_digit_0_5", false},
+    {"percent_0_5", false},
+    {"pairs_repeated", true},
+    {"pairs_adjacent", true},
+}};
+constexpr size_t kS = kStats.size();
+using StatVec = std::array<double, kS>;
+using Counts = std::array<size_t, kS>;  // units each statistic used
+
+struct Tally {
+  DigitTally digits;
+  size_t int_eligible = 0, int_hits = 0;
+  void merge(const Tally& o) {
+    digits.merge(o.digits);
+    int_eligible += o.int_eligible;
+    int_hits += o.int_hits;
+  }
+  StatVec stats() const {
+    DigitStatistics d = digits.statistics();
+    return {static_cast<double>(int_hits), d.second_digit_mean, d.last_digit_mean, d.last_digit_chi2,
+            d.last_0_5, d.percent_0_5, d.pairs_repeated, d.pairs_adjacent};
+  }
+  Counts units() const {
+    return {int_eligible, digits.n_second, digits.n_last, digits.n_last, digits.n_last, digits.n_percent,
+            digits.n_last, digits.n_last};
+  }
+};
+
+// One target (turnout or a choice) prepared for the binomial null.
+struct Target {
+  std::string name;
+  std::vector<uint32_t> unit;        // sheets used
+  std::vector<uint32_t> group;       // region of each used sheet (0 without --by)
+  std::vector<int64_t> count, denom;
+  std::vector<uint8_t> int_eligible;
+  std::vector<stats::Binomial> draw;
+  std::map<std::string, size_t> excluded;                // whole count
+  std::vector<std::map<std::string, size_t>> excluded_by;  // per region
+  bool all_zero = true;
+  std::string why_not;  // the whole target cannot be tested
+};
+
+}  // namespace
+
+size_t ForensicsResult::tests_run() const {
+  return static_cast<size_t>(std::count_if(tests.begin(), tests.end(), [](const auto& t) { return t.run; }));
+}
+size_t ForensicsResult::flagged() const {
+  return static_cast<size_t>(std::count_if(tests.begin(), tests.end(), [](const auto& t) { return t.flag; }));
+}
+
+ForensicsResult run_forensics(const Election& e, const ForensicsOptions& opt) {
+  if (opt.replicates < 1) throw UsageError("forensics: --replicates must be at least 1");
+  if (!(opt.fdr > 0 && opt.fdr < 1)) throw UsageError("forensics: the FDR level must be between 0 and 1");
+  ForensicsResult r;
+  r.source = e.source();
+  r.replicates = opt.replicates;
+  r.seed = opt.seed;
+  r.fdr = opt.fdr;
+  r.null_model = "binomial: each unit's count redrawn from its own denominator at its own observed share "
+                 "(Kobak, Shpilkin & Pshenichnikov 2016)";
+  r.units = e.sheets();
+  const size_t N = e.sheets();
+
+  // Choices.
+  std::vector<int> chosen;
+  if (!opt.choices.empty()) {
+    for (const auto& name : opt.choices) {
+      int k = e.find_choice(name);
+      if (k < 0) throw UsageError(fmt::format("forensics: no choice named '{}' in {}", name, e.source()));
+      chosen.push_back(k);
+    }
+  } else {
+    std::vector<std::pair<int64_t, int>> totals;
+    for (size_t k = 0; k < e.choices().size(); ++k) {
+      int64_t t = 0;
+      for (size_t i = 0; i < N; ++i) t += e.choices()[k].or_zero(i);
+      totals.push_back({-t, static_cast<int>(k)});
+    }
+    std::stable_sort(totals.begin(), totals.end());
+    for (size_t k = 0; k < std::min(opt.leading, totals.size()); ++k) chosen.push_back(totals[k].second);
+  }
+  for (int k : chosen) r.choices.push_back(e.choices()[static_cast<size_t>(k)].name);
+
+  // Regions.
+  int level = -1;
+  size_t G = 1;
+  if (!opt.by.empty()) {
+    level = e.geography().find_level(opt.by);
+    if (level < 0) {
+      std::string have;
+      for (const auto& n : e.geography().level_names()) have += (have.empty() ? "" : ", ") + n;
+      throw UsageError(fmt::format("forensics: no geography level '{}' (levels: {})", opt.by,
+                                   have.empty() ? "none" : have));
+    }
+    G = e.geography().node_count(static_cast<size_t>(level));
+    r.by = opt.by;
+    r.regions = G;
+  }
+  auto group_of = [&](size_t i) -> uint32_t {
+    return level < 0 ? 0 : e.geography().node_of(static_cast<size_t>(level), i);
+  };
+
+  // Sheets with every count present.
+  std::vector<uint8_t> complete(N, 1);
+  auto mark = [&](const CountColumn* c) {
+    if (!c || !c->missing) return;
+    for (size_t i = 0; i < N; ++i)
+      if (c->values[i] == kMissing) complete[i] = 0;
+  };
+  mark(e.registered());
+  mark(e.blank());
+  mark(e.invalid());
+  for (const auto& c : e.choices()) mark(&c);
+
+  const CountColumn* reg = e.registered();
+  const auto& ballots = e.ballots();
+  std::vector<Target> targets;
+  auto prepare = [&](Target& t, auto&& count_of, auto&& denom_of, bool turnout) {
+    t.excluded_by.resize(G);
+    for (size_t i = 0; i < N; ++i) {
+      const char* why = nullptr;
+      if (!complete[i]) why = "a count is missing on the sheet";
+      else if (reg && (*reg)[i] <= 0) why = "zero registered voters";
+      else if (turnout && ballots[i] > (*reg)[i]) why = "more ballots than registered voters";
+      else if (!turnout && ballots[i] <= 0) why = "no ballots";
+      if (why) {
+        ++t.excluded[why];
+        ++t.excluded_by[group_of(i)][why];
+        continue;
+      }
+      const int64_t v = count_of(i), n = denom_of(i);
+      t.unit.push_back(static_cast<uint32_t>(i));
+      t.group.push_back(group_of(i));
+      t.count.push_back(v);
+      t.denom.push_back(n);
+      t.int_eligible.push_back(integer_percent_eligible(v, n));
+      t.draw.emplace_back(n, static_cast<double>(v) / static_cast<double>(n));
+      if (v != 0) t.all_zero = false;
+    }
+    if (t.all_zero && !t.unit.empty()) t.why_not = "all counts are zero";
+  };
+  {
+    Target t;
+    t.name = "turnout";
+    if (!reg) {
+      t.why_not = "no registered-voters column";
+      t.excluded_by.resize(G);
+    } else {
+      prepare(t, [&](size_t i) { return ballots[i]; }, [&](size_t i) { return (*reg)[i]; }, true);
+    }
+    targets.push_back(std::move(t));
+  }
+  for (int k : chosen) {
+    Target t;
+    const CountColumn& c = e.choices()[static_cast<size_t>(k)];
+    t.name = c.name;
+    prepare(t, [&](size_t i) { return c[i]; }, [&](size_t i) { return ballots[i]; }, false);
+    targets.push_back(std::move(t));
+  }
+  const size_t T = targets.size();
+
+  // Observed statistics per target and group (index G: the whole count).
+  auto finish = [&](std::vector<Tally>& by_group) {
+    Tally all;
+    for (size_t g = 0; g < G; ++g) all.merge(by_group[g]);
+    by_group.push_back(all);
+  };
+  std::vector<std::vector<Tally>> observed(T, std::vector<Tally>(G));
+  for (size_t t = 0; t < T; ++t) {
+    const Target& tg = targets[t];
+    for (size_t j = 0; j < tg.unit.size(); ++j) {
+      Tally& x = observed[t][tg.group[j]];
+      x.digits.add(tg.count[j], tg.denom[j]);
+      if (tg.int_eligible[j]) {
+        ++x.int_eligible;
+        x.int_hits += is_integer_percent(tg.count[j], tg.denom[j]);
+      }
+    }
+    finish(observed[t]);
+  }
+
+  // Monte Carlo: null[t][g][s][replicate].
+  const size_t R = static_cast<size_t>(opt.replicates);
+  const size_t blocks = (R + kBlock - 1) / kBlock;
+  std::vector<std::vector<std::array<std::vector<double>, kS>>> null(T);
+  for (size_t t = 0; t < T; ++t) {
+    null[t].resize(G + 1);
+    for (auto& g : null[t])
+      for (auto& s : g) s.assign(R, std::nan(""));
+  }
+  std::vector<size_t> live;
+  for (size_t t = 0; t < T; ++t)
+    if (targets[t].why_not.empty() && !targets[t].unit.empty()) live.push_back(t);
+  parallel_for(live.size() * blocks, opt.threads, [&](size_t task) {
+    const size_t t = live[task / blocks], b = task % blocks;
+    const Target& tg = targets[t];
+    stats::Rng rng(opt.seed, (static_cast<uint64_t>(t) << 20) + b);
+    const size_t first = b * kBlock, reps = std::min(R, (b + 1) * kBlock) - first;
+    // Units in chunks that stay in cache while every replicate of the block redraws them; the
+    // stream's order (chunk, replicate, unit) is fixed, so the result does not depend on threads.
+    std::vector<std::vector<Tally>> tallies(reps, std::vector<Tally>(G));
+    constexpr size_t kChunk = 2048;
+    for (size_t lo = 0; lo < tg.unit.size(); lo += kChunk) {
+      const size_t hi = std::min(tg.unit.size(), lo + kChunk);
+      for (size_t rep = 0; rep < reps; ++rep) {
+        std::vector<Tally>& tl = tallies[rep];
+        for (size_t j = lo; j < hi; ++j) {
+          const int64_t v = tg.draw[j](rng);
+          Tally& x = tl[tg.group[j]];
+          x.digits.add(v, tg.denom[j]);
+          if (tg.int_eligible[j]) {
+            ++x.int_eligible;
+            x.int_hits += is_integer_percent(v, tg.denom[j]);
+          }
+        }
+      }
+    }
+    for (size_t rep = 0; rep < reps; ++rep) {
+      finish(tallies[rep]);
+      for (size_t g = 0; g <= G; ++g) {
+        StatVec st = tallies[rep][g].stats();
+        for (size_t k = 0; k < kS; ++k) null[t][g][k][first + rep] = st[k];
+      }
+    }
+  });
+
+  // Tests: the whole count first, then each region.
+  auto region_name = [&](size_t g) {
+    return e.geography().path(static_cast<size_t>(level), static_cast<uint32_t>(g));
+  };
+  for (size_t gi = 0; gi <= G; ++gi) {
+    const size_t g = gi == 0 ? G : gi - 1;  // whole count first
+    if (gi > 0 && level < 0) break;
+    if (gi == 0 && level >= 0 && G == 1) continue;  // one region: the whole count says it all
+    for (size_t t = 0; t < T; ++t) {
+      const Target& tg = targets[t];
+      const StatVec obs = observed[t][g].stats();
+      const Counts used = observed[t][g].units();
+      for (size_t k = 0; k < kS; ++k) {
+        ForensicTest x;
+        x.id = kStats[k].id;
+        x.target = tg.name;
+        x.level = g == G ? "all" : opt.by;
+        x.region = g == G ? "" : region_name(g);
+        x.alternative = kStats[k].two_sided ? "two-sided" : "greater";
+        x.units = used[k];
+        x.excluded = g == G ? tg.excluded : tg.excluded_by[g];
+        const size_t prepared = g == G ? tg.unit.size()
+                                       : static_cast<size_t>(std::count(tg.group.begin(), tg.group.end(), g));
+        if (prepared > used[k])
+          x.excluded[k == 0 ? "integer-percent rule (denominator < 100 or share > 0.99)"
+                     : k == 5 ? "percentage rule (denominator < 100, or count 0 or all)"
+                              : "count below 10 (digit rule)"] += prepared - used[k];
+        x.statistic = obs[k];
+        if (!tg.why_not.empty()) {
+          x.why_not = tg.why_not;
+        } else if (used[k] < opt.min_units) {
+          x.why_not = fmt::format("too few units ({} qualify, {} needed)", used[k], opt.min_units);
+        } else if (std::isnan(obs[k])) {
+          x.why_not = "statistic undefined";
+        } else {
+          const auto& sim = null[t][g][k];
+          double sum = 0, sum2 = 0;
+          size_t ge = 0, le = 0, m = 0;
+          for (double v : sim) {
+            if (std::isnan(v)) continue;
+            ++m;
+            sum += v;
+            sum2 += v * v;
+            ge += v >= obs[k] - 1e-12 * std::fabs(obs[k]);
+            le += v <= obs[k] + 1e-12 * std::fabs(obs[k]);
+          }
+          if (m == 0) {
+            x.why_not = "null undefined";
+          } else {
+            const double md = static_cast<double>(m);
+            x.run = true;
+            x.null_mean = sum / md;
+            x.null_sd = m > 1 ? std::sqrt(std::max(0.0, (sum2 - sum * sum / md) / (md - 1))) : 0;
+            const double pu = (1.0 + static_cast<double>(ge)) / (md + 1), pl = (1.0 + static_cast<double>(le)) / (md + 1);
+            x.p_value = kStats[k].two_sided ? std::min(1.0, 2 * std::min(pu, pl)) : pu;
+          }
+        }
+        if (!x.run) x.p_value = x.q_value = std::nan("");
+        r.tests.push_back(std::move(x));
+      }
+    }
+  }
+
+  // Benjamini-Hochberg across every test run.
+  std::vector<double> p;
+  for (const auto& x : r.tests) p.push_back(x.p_value);
+  std::vector<double> q = stats::benjamini_hochberg(p);
+  for (size_t i = 0; i < r.tests.size(); ++i) {
+    r.tests[i].q_value = q[i];
+    r.tests[i].flag = r.tests[i].run && q[i] <= opt.fdr;
+  }
+
+  if (opt.fits && reg) {
+    std::vector<int64_t> rg(N), bl(N), v(N);
+    for (int k : chosen) {
+      const CountColumn& c = e.choices()[static_cast<size_t>(k)];
+      for (size_t i = 0; i < N; ++i) {
+        const bool ok = complete[i] != 0;
+        rg[i] = ok ? (*reg)[i] : 0;
+        bl[i] = ok ? ballots[i] : 0;
+        v[i] = ok ? c[i] : 0;
+      }
+      r.fingerprints.push_back(fingerprint(rg, bl, v, opt.fingerprint_bins, c.name));
+    }
+  } else if (opt.fits) {
+    r.notes.push_back("no fingerprint: the file has no registered-voters column");
+  }
+  r.notes.push_back(fmt::format("benford second-digit mean (reference only, not the null): {:.3f}",
+                                benford_second_digit_mean()));
+  return r;
+}
+
+namespace {
+nlohmann::ordered_json num(double v) {
+  return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(nullptr);
+}
+}  // namespace
+
+nlohmann::ordered_json to_json(const ForensicsResult& r) {
+  nlohmann::ordered_json j;
+  j["source"] = r.source;
+  j["replicates"] = r.replicates;
+  j["seed"] = r.seed;
+  j["fdr"] = r.fdr;
+  j["multiple_testing"] = "benjamini-hochberg across all tests, targets and regions";
+  j["null_model"] = r.null_model;
+  j["choices"] = r.choices;
+  j["by"] = r.by.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(r.by);
+  j["units"] = r.units;
+  j["tests_run"] = r.tests_run();
+  j["flagged"] = r.flagged();
+  auto& ts = j["tests"] = nlohmann::ordered_json::array();
+  for (const auto& t : r.tests) {
+    nlohmann::ordered_json x;
+    x["id"] = t.id;
+    x["target"] = t.target;
+    x["level"] = t.level;
+    x["region"] = t.region.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(t.region);
+    x["statistic"] = num(t.statistic);
+    x["null_mean"] = t.run ? num(t.null_mean) : nlohmann::ordered_json(nullptr);
+    x["null_sd"] = t.run ? num(t.null_sd) : nlohmann::ordered_json(nullptr);
+    x["alternative"] = t.alternative;
+    x["p_value"] = num(t.p_value);
+    x["q_value"] = num(t.q_value);
+    x["flag"] = t.flag;
+    x["run"] = t.run;
+    if (!t.run) x["why_not"] = t.why_not;
+    x["units"] = t.units;
+    x["excluded"] = nlohmann::ordered_json::object();
+    for (const auto& [why, n] : t.excluded) x["excluded"][why] = n;
+    ts.push_back(std::move(x));
+  }
+  j["fingerprint"] = r.fingerprints.empty() ? nlohmann::ordered_json(nullptr) : to_json(r.fingerprints[0]);
+  auto& fs = j["fingerprints"] = nlohmann::ordered_json::array();
+  for (const auto& f : r.fingerprints) fs.push_back(to_json(f));
+  j["notes"] = r.notes;
+  return j;
+}
+
+std::string to_text(const ForensicsResult& r) {
+  std::string o;
+  o += fmt::format("Forensic battery: {}\n", r.source);
+  o += fmt::format("  {} units; targets turnout, {}; {} replicates, seed {}; Benjamini-Hochberg at {}\n",
+                   thousands(static_cast<int64_t>(r.units)), fmt::join(r.choices, ", "), r.replicates, r.seed, r.fdr);
+  o += fmt::format("  {} tests run, {} flagged{}\n\n", r.tests_run(), r.flagged(),
+                   r.by.empty() ? "" : fmt::format(" (whole count and {} regions by {})", r.regions, r.by));
+  o += fmt::format("  {:<22} {:<28} {:>12} {:>12} {:>9} {:>9}  flag\n", "test", "target", "statistic", "null mean",
+                   "p", "q");
+  auto line = [&](const ForensicTest& t) {
+    std::string target = t.target.size() > 28 ? t.target.substr(0, 25) + "..." : t.target;
+    if (!t.run)
+      return fmt::format("  {:<22} {:<28} not run: {}\n", t.id, target, t.why_not);
+    return fmt::format("  {:<22} {:<28} {:>12.4g} {:>12.4g} {:>9.4f} {:>9.4f}  {}\n", t.id, target, t.statistic,
+                       t.null_mean, t.p_value, t.q_value, t.flag ? "FLAG" : "");
+  };
+  for (const auto& t : r.tests)
+    if (t.region.empty()) o += line(t);
+  if (!r.by.empty()) {
+    o += fmt::format("\n  flagged per region ({}):\n", r.by);
+    std::map<std::string, size_t> per;
+    for (const auto& t : r.tests)
+      if (!t.region.empty() && t.flag) ++per[t.region];
+    if (per.empty()) o += "    none\n";
+    for (const auto& [reg, n] : per) o += fmt::format("    {:<60} {} flagged\n", reg, n);
+  }
+  for (const auto& f : r.fingerprints)
+    o += fmt::format("\n  fingerprint {}: {} units; {:.2f}% of units ({:.2f}% of voters) at turnout and share >= 90%\n",
+                     f.choice, thousands(static_cast<int64_t>(f.units)), 100 * f.corner_units, 100 * f.corner_voters);
+  for (const auto& n : r.notes) o += fmt::format("  note: {}\n", n);
+  return o;
+}
+
+}  // namespace tallyscope

@@ -1,0 +1,56 @@
+// `tallyscope forensics`: the forensic battery (digit tests, integer percentages, fingerprint).
+#include <iostream>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "analysis/analysis.h"
+#include "cli/command.h"
+
+namespace tallyscope::cli {
+
+Command add_forensics(CLI::App& app) {
+  struct State {
+    std::string file;
+    ForensicsOptions fo;
+    bool json = false, no_fingerprint = false, fail_on_flag = false;
+    InputOptions in;
+  };
+  auto s = std::make_shared<State>();
+  auto* cmd = app.add_subcommand(
+      "forensics",
+      "Forensic battery: digit tests, integer percentages, turnout x share fingerprint, with simulated nulls "
+      "that keep each unit's size and Benjamini-Hochberg control across all tests");
+  cmd->add_option("FILE", s->file, "Tally-sheet file (CSV, optionally gzip-compressed)")->required();
+  cmd->add_option("--by", s->fo.by, "Also run per region at this geography level (e.g. region, Departamento)");
+  cmd->add_option("--choices", s->fo.choices, "Choices to test (default: the two with most votes)");
+  cmd->add_option("--leading", s->fo.leading, "Without --choices: test this many leading choices")->capture_default_str();
+  cmd->add_option("--seed", s->fo.seed, "Random seed")->capture_default_str();
+  cmd->add_option("--replicates", s->fo.replicates, "Monte Carlo replicates of every null")->capture_default_str();
+  cmd->add_option("--fdr", s->fo.fdr, "Benjamini-Hochberg false discovery rate for `flag`")->capture_default_str();
+  cmd->add_option("--min-units", s->fo.min_units, "Units a test needs at least")->capture_default_str();
+  cmd->add_option("--bins", s->fo.fingerprint_bins, "Fingerprint bins per axis")->capture_default_str();
+  cmd->add_option("--threads", s->fo.threads, "Threads (0 = all cores; results do not depend on it)");
+  cmd->add_flag("--no-fingerprint", s->no_fingerprint, "Tests only: skip the fingerprint histograms");
+  cmd->add_flag("--fail-on-flag", s->fail_on_flag, "Exit 1 when any test is flagged after FDR control");
+  cmd->add_flag("--json", s->json, "Machine-readable output on stdout");
+  s->in.add(cmd);
+  return {cmd, [s] {
+            if (s->fo.replicates < 1 || s->fo.replicates > 1000000)
+              throw UsageError("--replicates must be between 1 and 1,000,000");
+            if (!(s->fo.fdr > 0 && s->fo.fdr < 1)) throw UsageError("--fdr must be between 0 and 1");
+            if (s->fo.fingerprint_bins < 1 || s->fo.fingerprint_bins > 1000)
+              throw UsageError("--bins must be between 1 and 1000");
+            Election e = load_election(s->file, s->in.load_options());
+            print_guess_notes(e);
+            s->fo.fits = !s->no_fingerprint;
+            std::cerr << fmt::format("tallyscope: forensic battery on {} sheets, {} replicates\n", e.sheets(),
+                                     s->fo.replicates);
+            ForensicsResult r = run_forensics(e, s->fo);
+            if (s->json) emit(to_json(r));
+            else std::cout << to_text(r);
+            return s->fail_on_flag && r.flagged() > 0 ? 1 : 0;
+          }};
+}
+
+}  // namespace tallyscope::cli
