@@ -9,6 +9,10 @@
 // exactly what these tests look at. Turnout redraws ballots from registered voters; a choice
 // redraws its votes from the ballots.
 //
+// p-values: from the simulated null's mean and sd (normal; a moment-matched scaled chi-square for
+// the last-digit chi-square), so that tails below 1 / (replicates + 1) are resolved; the plain
+// Monte Carlo rank p-value is reported beside it as p_empirical.
+//
 // Reproducibility: replicates are split into fixed blocks of 25; block b of target t draws from
 // its own stream Rng(seed, t * 2^20 + b) and results are stored by replicate index, so the output
 // is identical for a seed whatever the thread count. `run_forensics` is pure and does no I/O.
@@ -50,6 +54,7 @@ struct ForensicTest {
   double statistic = 0;
   double null_mean = 0, null_sd = 0;  // of the statistic under the simulated null
   double p_value = 0, q_value = 0;
+  double p_empirical = 0;  // rank p-value among the replicates, (1 + #{as extreme}) / (R + 1)
   bool flag = false;    // q_value <= fdr
   size_t units = 0;     // units the statistic used
   std::map<std::string, size_t> excluded;  // reason -> units left out
