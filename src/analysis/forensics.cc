@@ -239,6 +239,7 @@ ForensicsResult run_forensics(const Election& e, const ForensicsOptions& opt) {
   }
   const size_t T = targets.size();
 
+  const bool digits_on = opt.digit_tests;
   // Observed statistics per target and group (index G: the whole count).
   auto finish = [&](std::vector<Tally>& by_group) {
     Tally all;
@@ -250,7 +251,7 @@ ForensicsResult run_forensics(const Election& e, const ForensicsOptions& opt) {
     const Target& tg = targets[t];
     for (size_t j = 0; j < tg.unit.size(); ++j) {
       Tally& x = observed[t][tg.group[j]];
-      if (tg.digit_ok[j]) x.digits.add(tg.count[j], tg.denom[j]);
+      if (digits_on && tg.digit_ok[j]) x.digits.add(tg.count[j], tg.denom[j]);
       if (tg.int_eligible[j]) {
         ++x.int_eligible;
         x.int_hits += is_integer_percent(tg.count[j], tg.denom[j]);
@@ -287,7 +288,7 @@ ForensicsResult run_forensics(const Election& e, const ForensicsOptions& opt) {
         for (size_t j = lo; j < hi; ++j) {
           const int64_t v = tg.draw[j](rng);
           Tally& x = tl[tg.group[j]];
-          if (tg.digit_ok[j]) x.digits.add(v, tg.denom[j]);
+          if (digits_on && tg.digit_ok[j]) x.digits.add(v, tg.denom[j]);
           if (tg.int_eligible[j]) {
             ++x.int_eligible;
             x.int_hits += is_integer_percent(v, tg.denom[j]);
@@ -316,7 +317,7 @@ ForensicsResult run_forensics(const Election& e, const ForensicsOptions& opt) {
       const Target& tg = targets[t];
       const StatVec obs = observed[t][g].stats();
       const Counts used = observed[t][g].units();
-      for (size_t k = 0; k < kS; ++k) {
+      for (size_t k = 0; k < (digits_on ? kS : 1); ++k) {
         ForensicTest x;
         x.id = kStats[k].id;
         x.target = tg.name;

@@ -38,6 +38,7 @@ struct ForensicsOptions {
   size_t leading = 2;
   std::string by;                // a geography level: also run per region at that level
   unsigned threads = 0;          // 0: all cores; results do not depend on it
+  bool digit_tests = true;       // off: integer percentages only
   bool fits = true;              // fingerprint histograms (off: tests only, e.g. for calibration)
   size_t fingerprint_bins = 100;
   size_t min_units = 20;         // a test needs at least this many qualifying units

@@ -1,0 +1,45 @@
+// End-to-end tests of `tallyscope forensics`: help, JSON keys, exit codes.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "testing/testing.h"
+
+namespace tallyscope {
+namespace {
+
+using testing::run_cli;
+
+const std::string kExample = std::string(TALLYSCOPE_SOURCE_DIR) + "/examples/example-election.csv";
+const std::string kExampleSpec = std::string(TALLYSCOPE_SOURCE_DIR) + "/examples/example-election.toml";
+
+TEST(ForensicsCli, Help) {
+  auto r = run_cli("forensics --help");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("--replicates"), std::string::npos) << r.out;
+}
+
+TEST(ForensicsCli, JsonOfTheExample) {
+  auto r = run_cli("forensics " + kExample + " --spec " + kExampleSpec + " --replicates 50 --json --threads 2");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  for (const char* k : {"tests", "fingerprint", "choices", "replicates", "seed", "fdr", "null_model"})
+    EXPECT_TRUE(j.contains(k)) << k;
+  ASSERT_FALSE(j["tests"].empty());
+  for (const char* k : {"id", "target", "level", "statistic", "p_value", "q_value", "flag", "units", "excluded"})
+    EXPECT_TRUE(j["tests"][0].contains(k)) << k;
+  EXPECT_EQ(j["tests"][0]["id"], "integer_percent");
+  EXPECT_EQ(j["tests"][0]["target"], "turnout");
+  // Same seed, other thread count: the same bytes.
+  auto again = run_cli("forensics " + kExample + " --spec " + kExampleSpec + " --replicates 50 --json --threads 1");
+  EXPECT_EQ(again.out, r.out);
+}
+
+TEST(ForensicsCli, UsageErrorsExit2) {
+  EXPECT_EQ(run_cli("forensics").exit_code, 2);
+  EXPECT_EQ(run_cli("forensics " + kExample + " --spec " + kExampleSpec + " --replicates 0").exit_code, 2);
+  EXPECT_EQ(run_cli("forensics " + kExample + " --spec " + kExampleSpec + " --choices Nobody").exit_code, 2);
+  EXPECT_EQ(run_cli("forensics " + kExample + " --spec " + kExampleSpec + " --by nowhere").exit_code, 2);
+}
+
+}  // namespace
+}  // namespace tallyscope
