@@ -9,6 +9,11 @@
 // exactly what these tests look at. Turnout redraws ballots from registered voters; a choice
 // redraws its votes from the ballots.
 //
+// Integer percentages: each unit's probability P_i of a whole percentage under that null is exact
+// (integer_percent.h), so the null count's mean and sd are the exact Poisson-binomial ones, and the
+// p_value their continuity-corrected normal tail; p_empirical still comes from the replicates
+// (binomial redraws; with digit_tests off, Bernoulli(P_i) draws: the same null, far cheaper).
+//
 // p-values: from the simulated null's mean and sd (normal; a moment-matched scaled chi-square for
 // the last-digit chi-square), so that tails below 1 / (replicates + 1) are resolved; the plain
 // Monte Carlo rank p-value is reported beside it as p_empirical.

@@ -44,3 +44,12 @@ IntegerPercentCount count_integer_percent(std::span<const int64_t> count, std::s
                                           std::span<const uint8_t> eligible);
 
 }  // namespace tallyscope
+
+namespace tallyscope {
+
+// The probability that Binomial(n, p) lands within 0.05 points of a whole percentage of n: the
+// unit's chance of an integer percentage under the null. The null count of integer-percentage units
+// is the sum of independent Bernoulli(P_i) (Poisson-binomial): its mean and variance are exact.
+double integer_percent_probability(int64_t n, double p);
+
+}  // namespace tallyscope
