@@ -86,3 +86,35 @@ TEST(ForensicsIntegerPercentShared, Russia2018PeaksFound) {
 
 }  // namespace
 }  // namespace tallyscope
+
+namespace tallyscope {
+namespace {
+
+// Per region (--by region): Kobak's notebook (dkobak/elections, significance2018, cell "Most
+// preposterous regions in 2018") singles out Kemerovo, Krasnodar, Bashkortostan, Dagestan and
+// Tatarstan. Each of the five is flagged for integer turnout percentages after Benjamini-Hochberg
+// over all 1,809 tests run (whole count + 87 regions); the exact null makes this independent of
+// the replicate count.
+TEST(ForensicsIntegerPercentShared, Russia2018RegionsOfKobak) {
+  TALLYSCOPE_REQUIRE_SHARED(path, "russia-2018/2018.csv.gz");
+  Election e = load_election(path);
+  ForensicsOptions o;
+  o.replicates = 20;
+  o.by = "region";
+  o.fits = false;
+  ForensicsResult r = run_forensics(e, o);
+  for (const char* name : {"Кемеровская область", "Краснодарский край", "Республика Башкортостан",
+                           "Республика Дагестан", "Республика Татарстан (Татарстан)"}) {
+    bool found = false;
+    for (const auto& t : r.tests)
+      if (t.id == "integer_percent" && t.target == "turnout" && t.region == name) {
+        found = true;
+        EXPECT_TRUE(t.flag) << name << " q=" << t.q_value;
+        EXPECT_GT(t.statistic, t.null_mean + 4 * t.null_sd) << name;
+      }
+    EXPECT_TRUE(found) << name;
+  }
+}
+
+}  // namespace
+}  // namespace tallyscope
