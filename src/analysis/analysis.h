@@ -1,6 +1,7 @@
 // Public header of the analysis module: pure functions of an Election returning result objects.
 #pragma once
 
+#include "analysis/calibrate.h"
 #include "analysis/compare.h"
 #include "analysis/digits.h"
 #include "analysis/fingerprint.h"

@@ -124,11 +124,11 @@ void parallel_blocks(size_t n, unsigned threads, F&& f) {
     if (e) std::rethrow_exception(e);
 }
 
-// Moves the leader's share of valid votes to a whole percentage k%: valid votes V' must then be a
-// multiple of d = 100/gcd(k, 100). Among the percentages within two points of the natural share,
+// Moves the leader's share of the total of `v` to a whole percentage k%: the total V' must then be
+// a multiple of d = 100/gcd(k, 100). Among the percentages within two points of the natural share,
 // the one that needs the fewest surplus votes (V mod d) is taken, nearer first on a tie; the
-// surplus valid votes become invalid ones. Returns false when there are no valid votes.
-bool round_leader_share(std::vector<int64_t>& v, size_t leader, int64_t& invalid) {
+// surplus is added to `surplus` (the caller decides what it becomes). Returns false when V is 0.
+bool round_leader_share(std::vector<int64_t>& v, size_t leader, int64_t& surplus) {
   int64_t V = std::accumulate(v.begin(), v.end(), int64_t{0});
   if (V <= 0 || v.size() < 2) return false;
   const double natural = 100.0 * static_cast<double>(v[leader]) / static_cast<double>(V);
@@ -166,7 +166,7 @@ bool round_leader_share(std::vector<int64_t>& v, size_t leader, int64_t& invalid
   std::stable_sort(rem.begin(), rem.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
   for (size_t i = 0; given < T; i = (i + 1) % rem.size(), ++given) ++out[rem[i].second];
   out[leader] = L;
-  invalid += V - best_V;
+  surplus += V - best_V;
   v = out;
   return true;
 }
@@ -257,7 +257,21 @@ Generated generate(const Model& m, const Frame& f, const SimulationOptions& o) {
         }
         g.stuffed[i] = o.fraud_kind == FraudKind::kExtreme ? 2 : 1;
       }
-      if (u_round < o.round_share && round_leader_share(v, m.leader, invalid)) g.rounded[i] = 1;
+      if (u_round < o.round_share) {
+        // Kobak et al. measure the leader's share of all ballots, so that is what a fabricated
+        // protocol rounds: blank and invalid ballots are scaled with the other choices, and the
+        // surplus ballots are dropped (those voters become non-voters).
+        std::vector<int64_t> all = v;
+        all.push_back(blank);
+        all.push_back(invalid);
+        int64_t dropped = 0;
+        if (round_leader_share(all, m.leader, dropped)) {
+          for (size_t k = 0; k < K; ++k) v[k] = all[k];
+          blank = all[K];
+          invalid = all[K + 1];
+          g.rounded[i] = 1;
+        }
+      }
       for (size_t k = 0; k < K; ++k) g.choices[k][i] = v[k];
       g.blank[i] = blank;
       g.invalid[i] = invalid;

@@ -210,7 +210,8 @@ TEST(Simulate, RoundPercentagesExactlyInTheRoundShareUnits) {
   const auto& rounded = extra(e, "rounded");
   size_t n_rounded = 0, clean_whole = 0, clean = 0;
   for (size_t i = 0; i < e.sheets(); ++i) {
-    int64_t v = e.valid()[i], l = e.choices()[0][i];
+    // Whole percentages of all ballots, the denominator of Kobak et al.'s leader result.
+    int64_t v = e.ballots()[i], l = e.choices()[0][i];
     bool whole = v > 0 && (100 * l) % v == 0;
     if (rounded[i]) {
       ++n_rounded;
@@ -223,7 +224,7 @@ TEST(Simulate, RoundPercentagesExactlyInTheRoundShareUnits) {
     }
   }
   EXPECT_NEAR(static_cast<double>(n_rounded) / 20000, 0.15, 0.015);
-  // By chance a sheet of a few hundred valid votes shows a whole percentage a few times in 100.
+  // By chance a sheet of a few hundred ballots shows a whole percentage a few times in 100.
   EXPECT_LT(static_cast<double>(clean_whole) / static_cast<double>(clean), 0.06);
 }
 

@@ -46,6 +46,7 @@ Command add_progression(CLI::App& app);
 Command add_project(CLI::App& app);
 Command add_simulate(CLI::App& app);
 Command add_report(CLI::App& app);
+Command add_calibrate(CLI::App& app);
 Command add_forensics(CLI::App& app);
 
 }  // namespace tallyscope::cli

@@ -22,6 +22,7 @@ int run(int argc, char** argv) {
       add_simulate(app),
       add_report(app),
       add_forensics(app),
+      add_calibrate(app),
   };
   try {
     app.parse(argc, argv);
