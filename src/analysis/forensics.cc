@@ -15,6 +15,7 @@
 #include "analysis/integer_percent.h"
 #include "analysis/text.h"
 #include "io/error.h"
+#include "stats/parallel.h"
 #include "stats/multiple_testing.h"
 #include "stats/sampling.h"
 
@@ -23,27 +24,7 @@ namespace {
 
 constexpr int kBlock = 25;  // replicates per RNG stream
 
-// Runs f(0..n-1) over threads; an exception in any call is rethrown after all have joined.
-template <class F>
-void parallel_for(size_t n, unsigned threads, F&& f) {
-  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  threads = std::min(threads ? threads : cores, 4 * cores);
-  threads = static_cast<unsigned>(std::min<size_t>(threads, std::max<size_t>(1, n)));
-  std::vector<std::exception_ptr> failures(threads);
-  auto run = [&](unsigned t) {
-    try {
-      for (size_t i = t; i < n; i += threads) f(i);
-    } catch (...) {
-      failures[t] = std::current_exception();
-    }
-  };
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(run, t);
-  run(0);
-  for (auto& th : pool) th.join();
-  for (const auto& e : failures)
-    if (e) std::rethrow_exception(e);
-}
+using stats::parallel_for;  // one implementation for every analysis: stats/parallel.h
 
 // The binomial-null statistics, in this order.
 struct StatDef {

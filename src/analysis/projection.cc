@@ -14,6 +14,7 @@
 
 #include "analysis/text.h"
 #include "io/error.h"
+#include "stats/parallel.h"
 #include "model/place_match.h"
 #include "model/rule.h"
 
@@ -85,27 +86,7 @@ ProjectionResult::Interval interval(const std::vector<double>& v, double level) 
   return i;
 }
 
-// Runs f(0..n-1) over threads; an exception in any call is rethrown here after all have joined.
-template <class F>
-void parallel_for(size_t n, unsigned threads, F&& f) {
-  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  threads = std::min(threads ? threads : cores, 4 * cores);
-  threads = static_cast<unsigned>(std::min<size_t>(threads, std::max<size_t>(1, n)));
-  std::vector<std::exception_ptr> failures(threads);
-  auto run = [&](unsigned t) {
-    try {
-      for (size_t i = t; i < n; i += threads) f(i);
-    } catch (...) {
-      failures[t] = std::current_exception();
-    }
-  };
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(run, t);
-  run(0);
-  for (auto& th : pool) th.join();
-  for (const auto& e : failures)
-    if (e) std::rethrow_exception(e);
-}
+using stats::parallel_for;  // one implementation for every analysis: stats/parallel.h
 
 // The Monte Carlo draws of a method: per draw, the projected totals of each count (counted plus
 // imputed). Fills `r`'s pool levels and notes.

@@ -15,6 +15,7 @@
 #include "io/error.h"
 #include "io/timestamp.h"
 #include "model/layout.h"
+#include "stats/parallel.h"
 #include "stats/random.h"
 
 namespace tallyscope {
@@ -104,9 +105,7 @@ template <class F>
 void parallel_blocks(size_t n, unsigned threads, F&& f) {
   constexpr size_t kBlock = 4096;
   const size_t blocks = (n + kBlock - 1) / kBlock;
-  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  threads = std::min(threads ? threads : cores, 4 * cores);
-  threads = static_cast<unsigned>(std::min<size_t>(threads, std::max<size_t>(1, blocks)));
+  threads = stats::thread_count(blocks, threads);
   std::atomic<size_t> next{0};
   std::vector<std::exception_ptr> failures(threads);
   auto run = [&](unsigned t) {
