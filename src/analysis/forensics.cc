@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <exception>
+#include <mutex>
 #include <numeric>
 #include <thread>
 
@@ -11,6 +12,7 @@
 #include <boost/math/distributions/normal.hpp>
 #include <fmt/format.h>
 
+#include "analysis/digit_null.h"
 #include "analysis/digits.h"
 #include "analysis/integer_percent.h"
 #include "analysis/text.h"
@@ -22,7 +24,9 @@
 namespace tallyscope {
 namespace {
 
-constexpr int kBlock = 25;  // replicates per RNG stream
+constexpr size_t kChunk = 1024;  // units per Monte Carlo task (and RNG stream); their tables stay in cache
+constexpr int64_t kMaxTableDenominator = 1 << 20;  // larger denominators redraw the binomial instead
+constexpr double kMaxNullBytes = 4e9;
 
 using stats::parallel_for;  // one implementation for every analysis: stats/parallel.h
 
@@ -250,59 +254,93 @@ ForensicsResult run_forensics(const Election& e, const ForensicsOptions& opt) {
     finish(observed[t]);
   }
 
-  // Monte Carlo: null[t][g][s][replicate].
+  // Monte Carlo. A task is one target and one chunk of kChunk consecutive units: it builds the
+  // chunk's per-unit null tables once (digit_null.h), then draws every replicate of those units
+  // from its own stream Rng(seed, t * 2^20 + chunk) and adds them into the shared per-replicate,
+  // per-region tallies. Tallies are integer sums, so the order in which tasks add up does not
+  // matter and the result is identical whatever the thread count.
   const size_t R = static_cast<size_t>(opt.replicates);
-  const size_t blocks = (R + kBlock - 1) / kBlock;
+  {
+    // The null keeps one tally per target, replicate and region: refuse sizes that cannot fit.
+    const double bytes = static_cast<double>(T) * static_cast<double>(R) * static_cast<double>(G + 1) *
+                         static_cast<double>(sizeof(Tally) + kS * sizeof(double));
+    if (bytes > kMaxNullBytes)
+      throw UsageError(fmt::format(
+          "forensics: {} regions x {} replicates x {} targets would need {:.1f} GB for the simulated null "
+          "(limit {:.0f} GB); use a coarser --by level or fewer --replicates",
+          G, R, T, bytes / 1e9, kMaxNullBytes / 1e9));
+  }
+  std::vector<std::vector<std::vector<Tally>>> tallies(T);  // [t][replicate][group]
+  std::vector<std::mutex> tally_lock(T);
+  std::vector<size_t> live;
+  for (size_t t = 0; t < T; ++t)
+    if (targets[t].why_not.empty() && !targets[t].unit.empty()) {
+      live.push_back(t);
+      tallies[t].assign(R, std::vector<Tally>(G));
+    }
+  std::vector<size_t> chunk_start(live.size() + 1, 0);  // task index of each live target's first chunk
+  for (size_t i = 0; i < live.size(); ++i)
+    chunk_start[i + 1] = chunk_start[i] + (targets[live[i]].unit.size() + kChunk - 1) / kChunk;
+  parallel_for(chunk_start.back(), opt.threads, [&](size_t task) {
+    const size_t li = static_cast<size_t>(std::upper_bound(chunk_start.begin(), chunk_start.end(), task) -
+                                          chunk_start.begin()) - 1;
+    const size_t t = live[li], chunk = task - chunk_start[li];
+    const Target& tg = targets[t];
+    const size_t lo = chunk * kChunk, hi = std::min(tg.unit.size(), lo + kChunk);
+    stats::Rng rng(opt.seed, (static_cast<uint64_t>(t) << 20) + chunk);
+    // The chunk's units: their null tables and their regions renumbered 0..L-1.
+    std::vector<DigitSampler> sampler(digits_on ? hi - lo : 0);
+    std::vector<stats::Binomial> wide;  // units whose binomial is too wide for a table (see below)
+    std::vector<int32_t> wide_of(hi - lo, -1);
+    std::vector<uint32_t> local(hi - lo), groups;
+    for (size_t j = lo; j < hi; ++j) {
+      auto at = std::find(groups.begin(), groups.end(), tg.group[j]);
+      local[j - lo] = static_cast<uint32_t>(at - groups.begin());
+      if (at == groups.end()) groups.push_back(tg.group[j]);
+      if (!digits_on || !tg.digit_ok[j]) continue;
+      if (tg.draw[j].n() > kMaxTableDenominator) {
+        // Counts in the millions (a whole region on one sheet): the tables would sum millions of
+        // terms, so these rare units keep the exact binomial redraw, scored by DigitTally::add.
+        wide_of[j - lo] = static_cast<int32_t>(wide.size());
+        wide.push_back(tg.draw[j]);
+      } else {
+        sampler[j - lo] = DigitSampler(digit_classes(tg.draw[j].n(), tg.draw[j].p()));
+      }
+    }
+    std::vector<Tally> tl(groups.size());
+    for (size_t rep = 0; rep < R; ++rep) {
+      for (auto& x : tl) x = Tally{};
+      for (size_t j = lo; j < hi; ++j) {
+        Tally& x = tl[local[j - lo]];
+        if (digits_on && tg.digit_ok[j]) {
+          if (wide_of[j - lo] < 0) sampler[j - lo].draw(rng, x.digits);
+          else x.digits.add(wide[static_cast<size_t>(wide_of[j - lo])](rng), tg.denom[j]);
+        }
+        if (tg.int_eligible[j]) {  // Bernoulli(P_j): the exact chance of a whole percentage
+          ++x.int_eligible;
+          x.int_hits += rng.uniform() < tg.int_prob[j];
+        }
+      }
+      std::lock_guard<std::mutex> lock(tally_lock[t]);
+      for (size_t k = 0; k < groups.size(); ++k) tallies[t][rep][groups[k]].merge(tl[k]);
+    }
+  });
+  // null[t][g][s][replicate], g == G the whole count.
   std::vector<std::vector<std::array<std::vector<double>, kS>>> null(T);
   for (size_t t = 0; t < T; ++t) {
     null[t].resize(G + 1);
     for (auto& g : null[t])
       for (auto& s : g) s.assign(R, std::nan(""));
-  }
-  std::vector<size_t> live;
-  for (size_t t = 0; t < T; ++t)
-    if (targets[t].why_not.empty() && !targets[t].unit.empty()) live.push_back(t);
-  parallel_for(live.size() * blocks, opt.threads, [&](size_t task) {
-    const size_t t = live[task / blocks], b = task % blocks;
-    const Target& tg = targets[t];
-    stats::Rng rng(opt.seed, (static_cast<uint64_t>(t) << 20) + b);
-    const size_t first = b * kBlock, reps = std::min(R, (b + 1) * kBlock) - first;
-    // Units in chunks that stay in cache while every replicate of the block redraws them; the
-    // stream's order (chunk, replicate, unit) is fixed, so the result does not depend on threads.
-    std::vector<std::vector<Tally>> tallies(reps, std::vector<Tally>(G));
-    constexpr size_t kChunk = 2048;
-    for (size_t lo = 0; lo < tg.unit.size(); lo += kChunk) {
-      const size_t hi = std::min(tg.unit.size(), lo + kChunk);
-      for (size_t rep = 0; rep < reps; ++rep) {
-        std::vector<Tally>& tl = tallies[rep];
-        if (!digits_on) {  // integer percentages only: a Bernoulli(P_j) per unit, same null, far cheaper
-          for (size_t j = lo; j < hi; ++j) {
-            if (!tg.int_eligible[j]) continue;
-            Tally& x = tl[tg.group[j]];
-            ++x.int_eligible;
-            x.int_hits += rng.uniform() < tg.int_prob[j];
-          }
-          continue;
-        }
-        for (size_t j = lo; j < hi; ++j) {
-          const int64_t v = tg.draw[j](rng);
-          Tally& x = tl[tg.group[j]];
-          if (digits_on && tg.digit_ok[j]) x.digits.add(v, tg.denom[j]);
-          if (tg.int_eligible[j]) {
-            ++x.int_eligible;
-            x.int_hits += is_integer_percent(v, tg.denom[j]);
-          }
-        }
-      }
-    }
-    for (size_t rep = 0; rep < reps; ++rep) {
-      finish(tallies[rep]);
+    if (tallies[t].empty()) continue;
+    for (size_t rep = 0; rep < R; ++rep) {
+      finish(tallies[t][rep]);
       for (size_t g = 0; g <= G; ++g) {
-        StatVec st = tallies[rep][g].stats();
-        for (size_t k = 0; k < kS; ++k) null[t][g][k][first + rep] = st[k];
+        const StatVec st = tallies[t][rep][g].stats();
+        for (size_t k = 0; k < kS; ++k) null[t][g][k][rep] = st[k];
       }
     }
-  });
+    std::vector<std::vector<Tally>>().swap(tallies[t]);
+  }
 
   // Tests: the whole count first, then each region.
   auto region_name = [&](size_t g) {
@@ -387,6 +425,10 @@ ForensicsResult run_forensics(const Election& e, const ForensicsOptions& opt) {
     r.tests[i].flag = r.tests[i].run && q[i] <= opt.fdr;
   }
 
+  if (opt.fits)
+    for (const Target& tg : targets)
+      if (tg.why_not.empty() && !tg.unit.empty())
+        r.percent_histograms.push_back(percent_histogram(tg.count, tg.denom, tg.int_eligible, tg.name));
   if (opt.fits && reg) {
     std::vector<int64_t> rg(N), bl(N), v(N);
     for (int k : chosen) {
@@ -452,6 +494,27 @@ nlohmann::ordered_json to_json(const ForensicsResult& r) {
   j["fingerprint"] = r.fingerprints.empty() ? nlohmann::ordered_json(nullptr) : to_json(r.fingerprints[0]);
   auto& fs = j["fingerprints"] = nlohmann::ordered_json::array();
   for (const auto& f : r.fingerprints) fs.push_back(to_json(f));
+  auto& ph = j["percent_histograms"] = nlohmann::ordered_json::array();
+  for (const auto& h : r.percent_histograms) {
+    // Only the bins from the first to the last that hold a unit or null mass above 1e-9.
+    size_t lo = PercentHistogram::kBins, hi = 0;
+    for (size_t b = 0; b < PercentHistogram::kBins; ++b)
+      if (h.observed[b] > 0 || h.null_mean[b] > 1e-9) lo = std::min(lo, b), hi = b;
+    nlohmann::ordered_json x;
+    x["target"] = h.target;
+    x["units"] = h.units;
+    x["bin_width"] = 0.1;
+    x["first_bin_percent"] = lo <= hi ? static_cast<double>(lo) / 10 : 0.0;
+    auto& o = x["observed"] = nlohmann::ordered_json::array();
+    auto& m = x["null_mean"] = nlohmann::ordered_json::array();
+    auto& sd = x["null_sd"] = nlohmann::ordered_json::array();
+    for (size_t b = lo; b <= hi && lo <= hi; ++b) {
+      o.push_back(h.observed[b]);
+      m.push_back(std::round(h.null_mean[b] * 1e6) / 1e6);
+      sd.push_back(std::round(h.null_sd[b] * 1e6) / 1e6);
+    }
+    ph.push_back(std::move(x));
+  }
   j["notes"] = r.notes;
   return j;
 }

@@ -18,9 +18,14 @@
 // the last-digit chi-square), so that tails below 1 / (replicates + 1) are resolved; the plain
 // Monte Carlo rank p-value is reported beside it as p_empirical.
 //
-// Reproducibility: replicates are split into fixed blocks of 25; block b of target t draws from
-// its own stream Rng(seed, t * 2^20 + b) and results are stored by replicate index, so the output
-// is identical for a seed whatever the thread count. `run_forensics` is pure and does no I/O.
+// Drawing the null: a unit's integer-percentage indicator is Bernoulli(P_i) with its exact P_i, and
+// its digit statistics are drawn from their exact per-unit class probabilities under the binomial
+// (digit_null.h), which is the same null as a binomial redraw at a fraction of the cost.
+//
+// Reproducibility: a Monte Carlo task is one target and a chunk of 1,024 consecutive units, drawn
+// from its own stream Rng(seed, t * 2^20 + chunk) for every replicate; tallies are integer sums,
+// so the output is identical for a seed whatever the thread count. `run_forensics` is pure and
+// does no I/O.
 #pragma once
 
 #include <cstdint>
@@ -31,6 +36,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/fingerprint.h"
+#include "analysis/integer_percent.h"
 #include "model/election.h"
 
 namespace tallyscope {
@@ -77,6 +83,9 @@ struct ForensicsResult {
   size_t units = 0, regions = 0;
   std::vector<ForensicTest> tests;
   std::vector<Fingerprint> fingerprints;  // one per choice (whole count); empty when fits are off
+  // The integer-percentage test's chart per target (whole count): units by 0.1-point percentage
+  // bin against the null's exact mean and sd; empty when fits are off.
+  std::vector<PercentHistogram> percent_histograms;
   std::vector<std::string> notes;
   size_t tests_run() const;
   size_t flagged() const;

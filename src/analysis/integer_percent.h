@@ -12,6 +12,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
+#include <vector>
 
 namespace tallyscope {
 
@@ -51,5 +53,22 @@ namespace tallyscope {
 // unit's chance of an integer percentage under the null. The null count of integer-percentage units
 // is the sum of independent Bernoulli(P_i) (Poisson-binomial): its mean and variance are exact.
 double integer_percent_probability(int64_t n, double p);
+
+// The chart of the test (the paper's Figure 1): eligible units by percentage in 0.1-point bins
+// centred on multiples of 0.1 (bin b holds 100 v / n rounded half up to b / 10), against the null's
+// exact mean and sd per bin: each unit lands in a bin with its binomial probability at its own
+// share, so a bin's null count is Poisson-binomial. Whole-percentage bins standing above the band
+// are the test's peaks.
+struct PercentHistogram {
+  static constexpr size_t kBins = 1001;  // 0.0, 0.1, ..., 100.0
+  std::string target;
+  size_t units = 0;
+  std::vector<uint32_t> observed;
+  std::vector<double> null_mean, null_sd;
+};
+PercentHistogram percent_histogram(std::span<const int64_t> count, std::span<const int64_t> denom,
+                                   std::span<const uint8_t> eligible, const std::string& target);
+// Bin of count v of n: round half up of 1000 v / n.
+inline size_t percent_bin(int64_t v, int64_t n) { return static_cast<size_t>((2000 * v + n) / (2 * n)); }
 
 }  // namespace tallyscope

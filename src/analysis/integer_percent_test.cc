@@ -116,5 +116,46 @@ TEST(ForensicsIntegerPercentShared, Russia2018RegionsOfKobak) {
   }
 }
 
+// The chart's null band: each bin's mean is the sum of the units' binomial probabilities of
+// landing in it (reference: Boost.Math's binomial pdf summed over the whole support).
+TEST(PercentHistogram, NullMatchesTheWholeBinomial) {
+  const std::vector<int64_t> count = {120, 333, 871, 0, 50}, denom = {200, 500, 1200, 150, 80};
+  const std::vector<uint8_t> eligible = {1, 1, 1, 1, 0};
+  PercentHistogram h = percent_histogram(count, denom, eligible, "x");
+  EXPECT_EQ(h.units, 4u);
+  EXPECT_EQ(h.observed[600], 1u);   // 120 / 200 = 60.0%
+  EXPECT_EQ(h.observed[666], 1u);   // 333 / 500 = 66.6%
+  EXPECT_EQ(h.observed[726], 1u);   // 871 / 1200 = 72.58% -> 72.6
+  EXPECT_EQ(h.observed[0], 1u);     // 0 of 150, a point mass at 0 in the null too
+  std::vector<double> ref(PercentHistogram::kBins, 0), var(PercentHistogram::kBins, 0);
+  for (size_t i = 0; i < count.size(); ++i) {
+    if (!eligible[i]) continue;
+    std::vector<double> unit(PercentHistogram::kBins, 0);
+    const double p = static_cast<double>(count[i]) / static_cast<double>(denom[i]);
+    if (p == 0) {
+      unit[0] = 1;
+    } else {
+      boost::math::binomial_distribution<> b(static_cast<double>(denom[i]), p);
+      for (int64_t v = 0; v <= denom[i]; ++v) unit[percent_bin(v, denom[i])] += boost::math::pdf(b, static_cast<double>(v));
+    }
+    for (size_t k = 0; k < unit.size(); ++k) ref[k] += unit[k], var[k] += unit[k] * (1 - unit[k]);
+  }
+  double total = 0;
+  for (size_t k = 0; k < ref.size(); ++k) {
+    EXPECT_NEAR(h.null_mean[k], ref[k], 1e-12) << k;
+    EXPECT_NEAR(h.null_sd[k], std::sqrt(var[k]), 1e-9) << k;
+    total += h.null_mean[k];
+  }
+  EXPECT_NEAR(total, 4, 1e-12);
+}
+
+TEST(PercentHistogram, HugeDenominatorsUseTheNormalApproximation) {
+  const std::vector<int64_t> count = {600'000'000'000}, denom = {1'000'000'000'000};
+  const std::vector<uint8_t> eligible = {1};
+  PercentHistogram h = percent_histogram(count, denom, eligible, "x");
+  EXPECT_EQ(h.observed[600], 1u);
+  EXPECT_NEAR(h.null_mean[600], 1, 1e-9);  // sd 490,000 counts against a bin 1e9 wide
+}
+
 }  // namespace
 }  // namespace tallyscope

@@ -77,6 +77,8 @@ Command add_report(CLI::App& app) {
     int draws = 2000, backtest_draws = 200, placebos = 200;
     std::vector<double> backtest_points = {0.3, 0.5, 0.7, 0.9};
     size_t max_findings = 500;
+    int forensic_replicates = 1000;
+    std::string forensic_by;
     unsigned threads = 0;
     InputOptions in;
   };
@@ -109,6 +111,10 @@ Command add_report(CLI::App& app) {
   cmd->add_option("--placebos", s->placebos, "Placebo cutoffs of the progression's discontinuity")->capture_default_str();
   cmd->add_option("--max-findings", s->max_findings, "Integrity findings listed in the HTML (all are in the JSON)")
       ->capture_default_str();
+  cmd->add_option("--forensics-replicates", s->forensic_replicates,
+                  "Monte Carlo replicates of the forensic battery's null (0: leave the battery out)")
+      ->capture_default_str();
+  cmd->add_option("--forensics-by", s->forensic_by, "Also run the forensic battery per region at this geography level");
   cmd->add_option("--title", s->title, "The report's title (default: the spec's title, or the file's name)");
   cmd->add_option("--threads", s->threads, "Threads (0 = all cores; results do not depend on it)");
   s->in.add(cmd);
@@ -119,6 +125,8 @@ Command add_report(CLI::App& app) {
             if (s->backtest_draws < 0 || s->backtest_draws > 10000000)
               throw UsageError("--backtest-draws must be between 0 and 10,000,000");
             if (s->placebos < 0) throw UsageError("--placebos must be zero or more");
+            if (s->forensic_replicates < 0 || s->forensic_replicates > 1000000)
+              throw UsageError("--forensics-replicates must be between 0 and 1,000,000");
             for (double p : s->backtest_points)
               if (!(p > 0 && p < 1)) throw UsageError("--backtest-points must be shares between 0 and 1");
             if (!s->baseline_spec.empty() && s->baseline_file.empty()) throw UsageError("--baseline-spec needs --baseline");
@@ -150,7 +158,7 @@ Command add_report(CLI::App& app) {
             const bool has_arrival = !s->arrival_file.empty(), has_early = !s->early_files.empty();
             const bool has_partial = !s->partial_file.empty();
             const bool do_backtest = has_arrival && s->backtest_draws > 0;
-            Progress progress(5 + has_arrival + static_cast<int>(s->early_files.size()) + !s->baseline_file.empty() +
+            Progress progress(5 + (s->forensic_replicates > 0) + has_arrival + static_cast<int>(s->early_files.size()) + !s->baseline_file.empty() +
                               has_partial + (has_arrival || has_early) + do_backtest);
 
             // 2. Hash and read every input before any analysis: a bad file stops the run here.
@@ -303,6 +311,28 @@ Command add_report(CLI::App& app) {
               in.map.reason = fc.source() + " has no latitude/longitude columns (map them in the spec to draw the map).";
             }
 
+            ForensicsOptions fo;
+            fo.replicates = std::max(1, s->forensic_replicates);
+            fo.seed = s->seed;
+            fo.by = s->forensic_by;
+            fo.threads = s->threads;
+            if (s->forensic_replicates > 0) {
+              progress.step(fmt::format("forensic battery ({} replicates{})", fo.replicates,
+                                        fo.by.empty() ? "" : ", per " + fo.by));
+              try {
+                in.forensics.value = run_forensics(fc, fo);
+              } catch (const UsageError& e) {
+                in.forensics.reason = e.what();
+              } catch (const InputError& e) {
+                in.forensics.reason = e.what();
+              }
+              progress.finish(in.forensics.has() ? fmt::format("{} of {} tests flagged", in.forensics.value->flagged(),
+                                                               in.forensics.value->tests_run())
+                                                 : "not computed");
+            } else {
+              in.forensics.reason = "--forensics-replicates 0 was given.";
+            }
+
             nlohmann::ordered_json& o = prov.options;
             o["count"] = s->file;
             o["spec"] = s->in.spec_path;
@@ -323,6 +353,8 @@ Command add_report(CLI::App& app) {
             o["lenient"] = s->in.lenient;
             o["threads"] = s->threads;
             o["max_findings"] = s->max_findings;
+            o["forensics"] = {{"replicates", s->forensic_replicates}, {"seed", fo.seed}, {"fdr", fo.fdr},
+                              {"by", fo.by}, {"leading_choices", fo.leading}};
             prov.seconds = progress.total();
 
             // 4. Write the files.

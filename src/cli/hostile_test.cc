@@ -42,6 +42,9 @@ const Pattern kCommands[] = {
     {"project_backtest", "project --backtest {F} --arrival {F} --draws 20 --points 0.5 --json", Reads::kVotes},
     {"simulate_like", "simulate --like {F} --out {O} --json", Reads::kVotes},
     {"report", "report {F} -o {O} --draws 20 --backtest-draws 20", Reads::kVotes},
+    {"forensics", "forensics {F} --replicates 20 --json", Reads::kVotes},
+    {"forensics_by", "forensics {F} --by region --replicates 20 --json", Reads::kVotes},
+    {"calibrate", "calibrate {F} --runs 1 --replicates 10 --json", Reads::kVotes},
 };
 
 // Which commands must refuse the file (exit 2): accepting it would be silent truncation or worse.

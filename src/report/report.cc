@@ -95,7 +95,7 @@ std::vector<Section> build_sections(const ReportInput& in) {
   s.push_back(section_progression(in.progression));
   s.push_back(section_projection(in.projection, in.projection_basis, in.backtest));
   s.push_back(section_map(in.map));
-  s.push_back(section_forensics_pending(in.forensics_reason));
+  s.push_back(section_forensics(in.forensics));
   s.push_back(section_limits(in));
   s.push_back(section_provenance(in.provenance));
   return s;
@@ -184,7 +184,7 @@ J report_json(const ReportInput& in) {
   if (in.projection.has()) j["projection"]["basis"] = in.projection_basis;
   j["backtest"] = maybe(in.backtest);
   j["map"] = maybe(in.map);
-  j["forensics"] = {{"available", false}, {"reason", in.forensics_reason}};
+  j["forensics"] = maybe(in.forensics);
   return j;
 }
 

@@ -56,11 +56,7 @@ struct ReportInput {
   std::string projection_basis;  // what the partial count was (e.g. "the early snapshot")
   Maybe<BacktestResult> backtest;
   Maybe<PlaceMap> map;
-  // The forensic battery is not part of the report yet (it is being written on its own branch);
-  // its section says so. When it lands: a Maybe<ForensicsResult> here and section_forensics.cc.
-  std::string forensics_reason =
-      "the forensic battery (digit and integer-percentage tests, the turnout x share fingerprint, "
-      "Klimek's tests) is not yet part of the report";
+  Maybe<ForensicsResult> forensics;
   Provenance provenance;
 };
 

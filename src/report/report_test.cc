@@ -106,6 +106,7 @@ ReportInput hostile_input(Election& e) {
   in.progression.reason = "no arrival data was given";
   in.projection.reason = "no partial count was given";
   in.backtest.reason = "no arrival data was given";
+  in.forensics.reason = "--forensics-replicates 0 was given.";
   in.map.value = place_map(e);
   in.provenance.tool_version = "test";
   in.provenance.command_line = "tallyscope report x.csv -o '<x>.html'";
@@ -154,10 +155,9 @@ TEST(Report, EscapedSelfContainedAndSaysWhatIsMissing) {
   EXPECT_FALSE(specs.contains("chart-map-arrival"));  // no arrival data
   for (const auto& [id, spec] : specs.items()) EXPECT_NE(html.find("id=\"" + id + "\""), std::string::npos) << id;
   EXPECT_EQ(specs["chart-map-margin"]["data"]["values"][0]["name"], "T / </script><b>bold</b>");
-  // Analyses not run are named with their reason; the forensics section says it is not there yet.
+  // Analyses not run are named with their reason.
   EXPECT_NE(html.find("Not computed: no arrival data was given"), std::string::npos);
-  EXPECT_NE(html.find("id=\"forensics\" class=\"status-pending\""), std::string::npos);
-  EXPECT_NE(html.find("is not yet part of the report"), std::string::npos);
+  EXPECT_NE(html.find("id=\"forensics\" class=\"status-unavailable\""), std::string::npos);
   // The JSON bundle says the same.
   auto j = report_json(in);
   EXPECT_EQ(j["progression"]["available"], false);
@@ -174,6 +174,55 @@ TEST(Report, SummaryProseFollowsTheNumbers) {
   ASSERT_FALSE(s.key_findings.empty());
   // A 100 votes, B 80: A leads by 100 * 20 / 180 = 11.11 points.
   EXPECT_NE(s.key_findings[0].find("A leads B by 11.11 points"), std::string::npos) << s.key_findings[0];
+}
+
+}  // namespace
+}  // namespace tallyscope::report
+
+namespace tallyscope::report {
+namespace {
+
+// The forensic section follows the battery: with fabricated whole percentages the integer-percentage
+// test is flagged, the prose says so with its caveat, and both chart kinds are there; on a clean
+// simulation nothing is flagged and the prose says what that does not prove.
+TEST(Report, ForensicSectionFollowsTheBattery) {
+  SimulationOptions so;
+  so.units = 3000;
+  so.seed = 5;
+  so.round_share = 0.1;
+  ForensicsOptions fo;
+  fo.replicates = 200;
+  Maybe<ForensicsResult> rounded;
+  rounded.value = run_forensics(simulate(so), fo);
+  Section s = section_forensics(rounded);
+  EXPECT_EQ(s.status, "ok");
+  bool int_flag = false;
+  for (const auto& t : rounded.value->tests) int_flag |= t.id == "integer_percent" && t.flag;
+  ASSERT_TRUE(int_flag);
+  ASSERT_FALSE(s.key_findings.empty());
+  EXPECT_NE(s.key_findings[0].find("tests flagged"), std::string::npos) << s.key_findings[0];
+  EXPECT_NE(s.key_findings[0].find("does not say how the pattern arose"), std::string::npos);
+  EXPECT_NE(s.html.find("units at whole percentages against"), std::string::npos);
+  size_t histograms = 0, fingerprints = 0;
+  for (const auto& c : s.charts) {
+    histograms += c.id.rfind("chart-integer-percent-", 0) == 0;
+    fingerprints += c.id.rfind("chart-fingerprint-", 0) == 0;
+    EXPECT_FALSE(c.spec["data"]["values"].empty()) << c.id;
+  }
+  EXPECT_EQ(histograms, rounded.value->percent_histograms.size());
+  EXPECT_EQ(fingerprints, 1u);
+
+  so.round_share = 0;
+  Maybe<ForensicsResult> clean;
+  clean.value = run_forensics(simulate(so), fo);
+  Section c = section_forensics(clean);
+  if (clean.value->flagged() == 0) {
+    EXPECT_NE(c.key_findings[0].find("none of"), std::string::npos) << c.key_findings[0];
+    EXPECT_NE(c.key_findings[0].find("does not prove it clean"), std::string::npos);
+  }
+  Maybe<ForensicsResult> missing;
+  missing.reason = "no reason at all";
+  EXPECT_EQ(section_forensics(missing).status, "unavailable");
 }
 
 }  // namespace

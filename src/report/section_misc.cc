@@ -1,5 +1,5 @@
-// The small sections: an analysis not computed, the forensic battery still to come, what the tests
-// cannot tell, and the provenance of the run.
+// The small sections: an analysis not computed, what the tests cannot tell, and the provenance of
+// the run.
 #include <fmt/format.h>
 
 #include "report/sections.h"
@@ -12,17 +12,6 @@ Section unavailable_section(std::string id, std::string title, const std::string
   s.title = std::move(title);
   s.status = "unavailable";
   s.html = para("Not computed: " + reason);
-  return s;
-}
-
-Section section_forensics_pending(const std::string& reason) {
-  Section s;
-  s.id = "forensics";
-  s.title = "Forensic battery";
-  s.status = "pending";
-  s.html = para("Not part of this report yet: " + reason +
-                ". This version of tallyscope does not run these tests, so this report says nothing either way about "
-                "the patterns they look for.");
   return s;
 }
 
@@ -51,7 +40,12 @@ Section section_limits(const ReportInput& in) {
          esc("Projections assume that missing sheets vote like counted sheets nearby; their intervals cover sampling "
              "uncertainty only, not a systematic difference between early and late places.") +
          "</li>\n";
-  h += "<li>" + esc("Not in this report: " + in.forensics_reason + ".") + "</li>\n";
+  if (in.forensics.has())
+    h += "<li>" +
+         esc("The forensic tests detect particular traces (whole percentages, digit patterns, a smeared fingerprint). "
+             "A flag does not say how a pattern arose or how many votes it involved, and falsification that leaves "
+             "none of these traces passes them.") +
+         "</li>\n";
   h += "</ul>\n";
   return s;
 }

@@ -11,7 +11,7 @@ Section section_integrity(const IntegrityReport& r, size_t max_findings);
 Section section_progression(const Maybe<ProgressionResult>& p);
 Section section_projection(const Maybe<ProjectionResult>& p, const std::string& basis, const Maybe<BacktestResult>& b);
 Section section_map(const Maybe<PlaceMap>& m);
-Section section_forensics_pending(const std::string& reason);
+Section section_forensics(const Maybe<ForensicsResult>& f);
 Section section_provenance(const Provenance& p);
 // "What the tests cannot tell": the limits of the whole report, from which analyses ran.
 Section section_limits(const ReportInput& in);

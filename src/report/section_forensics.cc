@@ -1,0 +1,230 @@
+// The forensic-battery section: which tests ran and what they found, in words that never go past
+// the evidence, with the integer-percentage histograms against their null band and the turnout x
+// share fingerprint.
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "report/sections.h"
+
+namespace tallyscope::report {
+namespace {
+using J = nlohmann::ordered_json;
+
+// A test's name for readers; ids the report does not know are shown as they are.
+std::string label(const std::string& id) {
+  static const std::map<std::string, std::string> names = {
+      {"integer_percent", "Whole percentages (units)"},
+      {"second_digit_mean", "Second-digit mean (2BL)"},
+      {"last_digit_mean", "Last-digit mean"},
+      {"last_digit_uniformity", "Last-digit uniformity (chi-square)"},
+      {"last_digit_0_5", "Counts ending in 0 or 5 (share)"},
+      {"percent_0_5", "Percentages ending in 0 or 5 (share)"},
+      {"pairs_repeated", "Last two digits equal (share)"},
+      {"pairs_adjacent", "Last two digits adjacent (share)"},
+  };
+  auto it = names.find(id);
+  return it == names.end() ? id : it->second;
+}
+
+std::string value(double v) {
+  if (!std::isfinite(v)) return "";
+  if (std::fabs(v) >= 1000) return count(std::llround(v));
+  return fmt::format("{:.4g}", v);
+}
+
+std::string p_text(double p) {
+  if (!std::isfinite(p)) return "";
+  if (p < 1e-4) return fmt::format("{:.1e}", p);
+  return fmt::format("{:.4f}", p);
+}
+
+std::vector<std::string> row(const ForensicTest& t) {
+  return {label(t.id), t.target, t.region.empty() ? "whole count" : t.region, value(t.statistic),
+          t.run || t.null_sd > 0 ? value(t.null_mean) + " (sd " + value(t.null_sd) + ")" : "", p_text(t.p_value),
+          p_text(t.q_value), t.run ? (t.flag ? "FLAG" : "no") : (t.null_sd > 0 ? "descriptive" : "not run: " + t.why_not)};
+}
+
+// What a flagged whole-count test says, in one clause.
+std::string flagged_clause(const ForensicTest& t) {
+  if (t.id == "integer_percent")
+    return fmt::format("{} of {} has {} units at whole percentages against {} expected (sd {})", t.target == "turnout" ? "turnout" : "the result",
+                       t.target == "turnout" ? "the count" : t.target, count(std::llround(t.statistic)),
+                       count(std::llround(t.null_mean)), num(t.null_sd, 1));
+  return fmt::format("{} for {}: {} against {} expected", label(t.id), t.target, value(t.statistic), value(t.null_mean));
+}
+
+Chart percent_chart(const PercentHistogram& h, size_t index) {
+  Chart c;
+  c.id = fmt::format("chart-integer-percent-{}", index);
+  const bool turnout = h.target == "turnout";
+  c.caption = fmt::format(
+      "{}: polling units by {} in 0.1-point bins (blue) against the null (grey line: expected units; band: "
+      "expected +- 2 sd), each unit redrawn from its own size and share. Whole-percentage peaks above the band are what "
+      "the integer-percentage test counts.",
+      turnout ? "Turnout" : h.target, turnout ? "turnout" : "the share of the ballots cast for " + h.target);
+  J values = J::array();
+  size_t lo = PercentHistogram::kBins, hi = 0;
+  for (size_t b = 0; b < PercentHistogram::kBins; ++b)
+    if (h.observed[b] > 0 || h.null_mean[b] > 1e-3) lo = std::min(lo, b), hi = b;
+  for (size_t b = lo; b <= hi && lo <= hi; ++b) {
+    const double m = h.null_mean[b], sd = h.null_sd[b];
+    values.push_back({{"pct", static_cast<double>(b) / 10}, {"units", h.observed[b]}, {"expected", std::round(m * 100) / 100},
+                      {"lo", std::round(std::max(0.0, m - 2 * sd) * 100) / 100}, {"hi", std::round((m + 2 * sd) * 100) / 100}});
+  }
+  J x = {{"field", "pct"}, {"type", "quantitative"}, {"scale", {{"zero", false}}},
+         {"title", turnout ? "turnout (%)" : "share of ballots (%)"}};
+  c.spec = {{"width", 620},
+            {"height", 220},
+            {"data", {{"values", values}}},
+            {"layer", J::array({J{{"mark", {{"type", "area"}, {"color", "#bbb"}, {"opacity", 0.6}}},
+                                  {"encoding", {{"x", x}, {"y", {{"field", "lo"}, {"type", "quantitative"}, {"title", "units"}}},
+                                                {"y2", {{"field", "hi"}}}}}},
+                                J{{"mark", {{"type", "line"}, {"color", "#777"}, {"strokeWidth", 1}}},
+                                  {"encoding", {{"x", x}, {"y", {{"field", "expected"}, {"type", "quantitative"}}}}}},
+                                J{{"mark", {{"type", "line"}, {"color", "#2c7fb8"}, {"strokeWidth", 1}, {"tooltip", true}}},
+                                  {"encoding", {{"x", x}, {"y", {{"field", "units"}, {"type", "quantitative"}}}}}}})}};
+  return c;
+}
+
+Chart fingerprint_chart(const Fingerprint& f, size_t index) {
+  Chart c;
+  c.id = fmt::format("chart-fingerprint-{}", index);
+  c.caption = fmt::format(
+      "Fingerprint of {}: polling units by turnout (across) and {}'s share of the ballots (up), coloured by the number "
+      "of units on a log scale. Honest counts form one roughly round cluster; ballot stuffing smears it toward the top "
+      "right corner, and wholesale fabrication builds a second cluster there.",
+      f.choice, f.choice);
+  J values = J::array();
+  const double w = 1.0 / static_cast<double>(f.bins);
+  for (size_t t = 0; t < f.bins; ++t)
+    for (size_t s = 0; s < f.bins; ++s) {
+      const uint32_t n = f.counts[t * f.bins + s];
+      if (n == 0) continue;
+      values.push_back({{"t", static_cast<double>(t) * w}, {"t2", static_cast<double>(t + 1) * w},
+                        {"s", static_cast<double>(s) * w}, {"s2", static_cast<double>(s + 1) * w}, {"units", n}});
+    }
+  c.spec = {{"width", 420},
+            {"height", 420},
+            {"data", {{"values", values}}},
+            {"mark", {{"type", "rect"}, {"tooltip", true}}},
+            {"encoding",
+             {{"x", {{"field", "t"}, {"type", "quantitative"}, {"scale", {{"domain", J::array({0, 1})}}},
+                     {"axis", {{"format", ".0%"}}}, {"title", "turnout"}}},
+              {"x2", {{"field", "t2"}}},
+              {"y", {{"field", "s"}, {"type", "quantitative"}, {"scale", {{"domain", J::array({0, 1})}}},
+                     {"axis", {{"format", ".0%"}}}, {"title", "share of " + f.choice}}},
+              {"y2", {{"field", "s2"}}},
+              {"color", {{"field", "units"}, {"type", "quantitative"}, {"scale", {{"type", "log"}, {"scheme", "viridis"}}},
+                         {"title", "units"}}}}}};
+  return c;
+}
+
+}  // namespace
+
+Section section_forensics(const Maybe<ForensicsResult>& fm) {
+  if (!fm.has()) return unavailable_section("forensics", "Forensic battery", fm.reason);
+  const ForensicsResult& r = *fm.value;
+  Section sec;
+  sec.id = "forensics";
+  sec.title = "Forensic battery";
+  std::string& h = sec.html;
+  std::string choices;
+  for (size_t i = 0; i < r.choices.size(); ++i)
+    choices += (i == 0 ? "" : i + 1 == r.choices.size() ? " and " : ", ") + r.choices[i];
+  h += para(fmt::format(
+      "These tests look for traces that written-up or altered results tend to leave: too many whole percentages "
+      "(Kobak, Shpilkin & Pshenichnikov 2016), last digits and digit pairs that people, not counts, produce (Beber & "
+      "Scacco 2012), and the turnout x share fingerprint (Klimek et al. 2012). They were run for turnout and for {}{}. "
+      "Each statistic is compared with a simulated null in which every unit's count is redrawn binomially from its own "
+      "denominator at its own share ({} replicates, seed {}); the p-values of the {} tests run are adjusted together "
+      "(Benjamini-Hochberg, false discovery rate {}), and a test is flagged when its adjusted q-value is at most that "
+      "rate.",
+      choices, r.by.empty() ? "" : fmt::format(", on the whole count and in each of {} regions by {}", r.regions, r.by),
+      r.replicates, r.seed, r.tests_run(), num(r.fdr, 2)));
+  std::vector<const ForensicTest*> whole_flags;
+  size_t region_flags = 0;
+  std::map<std::string, size_t> per_region;
+  for (const auto& t : r.tests) {
+    if (!t.flag) continue;
+    if (t.region.empty()) whole_flags.push_back(&t);
+    else ++region_flags, ++per_region[t.region];
+  }
+  const std::string caveat =
+      "A flag says that a pattern is very unlikely to arise by chance in honest counts of these units' sizes and "
+      "shares; it does not say how the pattern arose (officials rounding, a reporting rule, or falsification), nor "
+      "how many votes it involved.";
+  if (r.flagged() == 0) {
+    h += para(fmt::format("None of the {} tests is flagged. The count shows none of the traces these tests look for; "
+                          "that is not proof that it is clean, since falsification can leave none of them.",
+                          r.tests_run()));
+    sec.key_findings.push_back(fmt::format(
+        "Forensic battery: none of {} tests flagged (false discovery rate {}). The count shows none of the traces these "
+        "tests look for, which does not prove it clean.",
+        r.tests_run(), num(r.fdr, 2)));
+  } else {
+    std::string clauses;
+    for (size_t i = 0; i < whole_flags.size() && i < 4; ++i)
+      clauses += (i ? "; " : "") + flagged_clause(*whole_flags[i]);
+    if (whole_flags.size() > 4) clauses += fmt::format("; and {} more", whole_flags.size() - 4);
+    std::string regions;
+    if (!per_region.empty()) {
+      std::vector<std::pair<size_t, std::string>> top;
+      for (const auto& [name, n] : per_region) top.push_back({n, name});
+      std::stable_sort(top.begin(), top.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+      std::string names;
+      for (size_t i = 0; i < top.size() && i < 5; ++i) names += (i ? ", " : "") + top[i].second;
+      regions = fmt::format(" In {} of {} regions at least one test is flagged (most in: {}).", per_region.size(),
+                            r.regions, names);
+    }
+    h += para(fmt::format("{} of the {} tests are flagged{}.{}{} {}", r.flagged(), r.tests_run(),
+                          whole_flags.empty() ? " (none on the whole count)" : fmt::format(" ({} on the whole count)", whole_flags.size()),
+                          whole_flags.empty() ? "" : " On the whole count: " + clauses + ".", regions, caveat));
+    sec.key_findings.push_back(fmt::format(
+        "Forensic battery: {} of {} tests flagged (false discovery rate {}){}. {}", r.flagged(), r.tests_run(),
+        num(r.fdr, 2), whole_flags.empty() ? "" : "; on the whole count: " + clauses, caveat));
+  }
+  size_t chart = 0;
+  for (const auto& ph : r.percent_histograms) {
+    if (ph.units == 0) continue;
+    Chart c = percent_chart(ph, chart++);
+    h += chart_div(c);
+    sec.charts.push_back(std::move(c));
+  }
+  for (size_t i = 0; i < r.fingerprints.size() && i < 1; ++i) {
+    const Fingerprint& f = r.fingerprints[i];
+    if (f.units == 0) continue;
+    h += para(fmt::format("{} of the units ({} of the registered voters) report both turnout and {}'s share at 90% or "
+                          "more.",
+                          percent(f.corner_units, 2), percent(f.corner_voters, 2), f.choice));
+    Chart c = fingerprint_chart(f, i);
+    h += chart_div(c);
+    sec.charts.push_back(std::move(c));
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& t : r.tests)
+    if (t.region.empty()) rows.push_back(row(t));
+  const std::vector<bool> numeric = {false, false, false, true, false, true, true, false};
+  const std::vector<std::string> header = {"Test", "Target", "Where", "Statistic", "Null mean (sd)", "p", "q", "Flag"};
+  h += "<h3>Tests on the whole count</h3>\n";
+  h += table(header, rows, numeric, "forensic-tests");
+  if (!r.by.empty()) {
+    rows.clear();
+    for (const auto& t : r.tests)
+      if (!t.region.empty() && t.flag && rows.size() < 500) rows.push_back(row(t));
+    h += fmt::format("<h3>Flagged tests by {}</h3>\n", esc(r.by));
+    if (rows.empty()) h += para("No test is flagged in any region.");
+    else h += table(header, rows, numeric, "forensic-tests");
+    if (region_flags > rows.size())
+      h += para(fmt::format("The first {} of {} flagged regional tests; the JSON bundle has them all.", rows.size(), region_flags));
+  }
+  h += para("The second-digit (2BL) mean is shown without a test: the binomial null moves it by itself (it smooths the "
+            "counts a second time), so no honest p-value comes from it. Units too small to carry a digit test are left "
+            "out by a stated rule; each test's JSON lists how many and why.");
+  for (const auto& n : r.notes) h += para("Note: " + n + ".");
+  return sec;
+}
+
+}  // namespace tallyscope::report
