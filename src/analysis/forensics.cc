@@ -509,16 +509,16 @@ std::string to_text(const ForensicsResult& r) {
                    thousands(static_cast<int64_t>(r.units)), fmt::join(r.choices, ", "), r.replicates, r.seed, r.fdr);
   o += fmt::format("  {} tests run, {} flagged{}\n\n", r.tests_run(), r.flagged(),
                    r.by.empty() ? "" : fmt::format(" (whole count and {} regions by {})", r.regions, r.by));
-  o += fmt::format("  {:<22} {:<28} {:>12} {:>12} {:>9} {:>9}  flag\n", "test", "target", "statistic", "null mean",
+  o += fmt::format("  {:<26} {:<28} {:>12} {:>12} {:>9} {:>9}  flag\n", "test", "target", "statistic", "null mean",
                    "p", "q");
   auto line = [&](const ForensicTest& t) {
     std::string target = t.target.size() > 28 ? t.target.substr(0, 25) + "..." : t.target;
     if (!t.run && t.null_sd > 0)
-      return fmt::format("  {:<22} {:<28} {:>12.4g} {:>12.4g}  (descriptive, not tested)\n", t.id, target, t.statistic,
+      return fmt::format("  {:<26} {:<28} {:>12.4g} {:>12.4g}  (descriptive, not tested)\n", t.id, target, t.statistic,
                          t.null_mean);
     if (!t.run)
-      return fmt::format("  {:<22} {:<28} not run: {}\n", t.id, target, t.why_not);
-    return fmt::format("  {:<22} {:<28} {:>12.4g} {:>12.4g} {:>9.4f} {:>9.4f}  {}\n", t.id, target, t.statistic,
+      return fmt::format("  {:<26} {:<28} not run: {}\n", t.id, target, t.why_not);
+    return fmt::format("  {:<26} {:<28} {:>12.4g} {:>12.4g} {:>9.4f} {:>9.4f}  {}\n", t.id, target, t.statistic,
                        t.null_mean, t.p_value, t.q_value, t.flag ? "FLAG" : "");
   };
   for (const auto& t : r.tests)
