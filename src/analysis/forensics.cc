@@ -14,6 +14,7 @@
 
 #include "analysis/digit_null.h"
 #include "analysis/digits.h"
+#include "analysis/distribution.h"
 #include "analysis/integer_percent.h"
 #include "analysis/text.h"
 #include "io/error.h"
@@ -126,6 +127,11 @@ ForensicsResult run_forensics(const Election& e, const ForensicsOptions& opt) {
   r.null_model = "binomial: each unit's count redrawn from its own denominator at its own observed share "
                  "(Kobak, Shpilkin & Pshenichnikov 2016); p_value from the simulated null's mean and sd "
                  "(normal; scaled chi-square for last_digit_uniformity), p_empirical the Monte Carlo rank p-value";
+  if (opt.distribution_tests)
+    r.null_model += "; distribution tests (analysis/distribution.h), each unit's size kept: dip against "
+                    "uniform-binomial (beta-binomial(1,1)) resampling; turnout-share slope and correlation against "
+                    "shares paired with turnouts at random within the coarsest regions; skewness and kurtosis "
+                    "descriptive, beside a beta-binomial null fitted by moments";
   r.units = e.sheets();
   const size_t N = e.sheets();
 
@@ -416,6 +422,46 @@ ForensicsResult run_forensics(const Election& e, const ForensicsOptions& opt) {
     }
   }
 
+  // Distribution tests (analysis/distribution.h), appended: whole count, then each region.
+  if (opt.distribution_tests) {
+    // Strata of the slope/correlation null: the coarsest geography level with two or more regions.
+    int strata_level = -1;
+    for (size_t l = 0; l < e.geography().level_names().size() && strata_level < 0; ++l)
+      if (e.geography().node_count(l) >= 2) strata_level = static_cast<int>(l);
+    std::vector<DistributionTarget> dts(T);
+    for (size_t t = 0; t < T; ++t) {
+      const Target& tg = targets[t];
+      DistributionTarget& d = dts[t];
+      d.name = tg.name;
+      d.turnout = t == 0;
+      d.count = tg.count;
+      d.denom = tg.denom;
+      d.group = tg.group;
+      if (t > 0 && reg)
+        for (uint32_t i : tg.unit) d.registered.push_back((*reg)[i]);
+      if (strata_level >= 0)
+        for (uint32_t i : tg.unit) d.stratum.push_back(e.geography().node_of(static_cast<size_t>(strata_level), i));
+      d.excluded = tg.excluded;
+      d.excluded_by = tg.excluded_by;
+      d.why_not = tg.why_not;
+    }
+    DistributionOptions d;
+    d.replicates = opt.replicates;
+    d.max_replicates = opt.distribution_replicates;
+    d.null_units = opt.distribution_null_units;
+    d.seed = opt.seed;
+    d.threads = opt.threads;
+    d.min_units = opt.min_units;
+    d.groups = G;
+    if (level >= 0) {
+      d.level = opt.by;
+      for (size_t g = 0; g < G; ++g) d.region_names.push_back(region_name(g));
+    }
+    d.whole_count = !(level >= 0 && G == 1);
+    std::vector<ForensicTest> more = distribution_tests(dts, d);
+    r.tests.insert(r.tests.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+  }
+
   // Benjamini-Hochberg across every test run.
   std::vector<double> p;
   for (const auto& x : r.tests) p.push_back(x.p_value);
@@ -526,16 +572,16 @@ std::string to_text(const ForensicsResult& r) {
                    thousands(static_cast<int64_t>(r.units)), fmt::join(r.choices, ", "), r.replicates, r.seed, r.fdr);
   o += fmt::format("  {} tests run, {} flagged{}\n\n", r.tests_run(), r.flagged(),
                    r.by.empty() ? "" : fmt::format(" (whole count and {} regions by {})", r.regions, r.by));
-  o += fmt::format("  {:<22} {:<28} {:>12} {:>12} {:>9} {:>9}  flag\n", "test", "target", "statistic", "null mean",
+  o += fmt::format("  {:<26} {:<28} {:>12} {:>12} {:>9} {:>9}  flag\n", "test", "target", "statistic", "null mean",
                    "p", "q");
   auto line = [&](const ForensicTest& t) {
     std::string target = t.target.size() > 28 ? t.target.substr(0, 25) + "..." : t.target;
     if (!t.run && t.null_sd > 0)
-      return fmt::format("  {:<22} {:<28} {:>12.4g} {:>12.4g}  (descriptive, not tested)\n", t.id, target, t.statistic,
+      return fmt::format("  {:<26} {:<28} {:>12.4g} {:>12.4g}  (descriptive, not tested)\n", t.id, target, t.statistic,
                          t.null_mean);
     if (!t.run)
-      return fmt::format("  {:<22} {:<28} not run: {}\n", t.id, target, t.why_not);
-    return fmt::format("  {:<22} {:<28} {:>12.4g} {:>12.4g} {:>9.4f} {:>9.4f}  {}\n", t.id, target, t.statistic,
+      return fmt::format("  {:<26} {:<28} not run: {}\n", t.id, target, t.why_not);
+    return fmt::format("  {:<26} {:<28} {:>12.4g} {:>12.4g} {:>9.4f} {:>9.4f}  {}\n", t.id, target, t.statistic,
                        t.null_mean, t.p_value, t.q_value, t.flag ? "FLAG" : "");
   };
   for (const auto& t : r.tests)

@@ -1,5 +1,6 @@
 // The forensic battery: digit tests, integer percentages, the turnout x share fingerprint and
-// distribution tests, for turnout and the leading choices, on the whole count and (with a level)
+// distribution tests (skewness, kurtosis, dip, turnout-share slope and correlation; their nulls
+// are in analysis/distribution.h), for turnout and the leading choices, on the whole count and (with a level)
 // per region, with every p-value from a simulated null that keeps each unit's own size and
 // Benjamini-Hochberg control across all tests x targets x regions.
 //
@@ -50,6 +51,10 @@ struct ForensicsOptions {
   std::string by;                // a geography level: also run per region at that level
   unsigned threads = 0;          // 0: all cores; results do not depend on it
   bool digit_tests = true;       // off: integer percentages only
+  // Skewness, kurtosis, dip, turnout-share slope and correlation (analysis/distribution.h).
+  bool distribution_tests = true;
+  int distribution_replicates = 200;  // at most this many of `replicates` for those nulls
+  size_t distribution_null_units = 1000;  // units drawn per replicate of those nulls
   bool fits = true;              // fingerprint histograms (off: tests only, e.g. for calibration)
   size_t fingerprint_bins = 100;
   size_t min_units = 20;         // a test needs at least this many qualifying units

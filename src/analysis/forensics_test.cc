@@ -62,6 +62,7 @@ TEST(Forensics, CleanCountRaisesNoFlag) {
   Election e = load(synthetic(4000, 0, 1));
   ForensicsOptions o;
   o.replicates = 200;
+  o.distribution_tests = false;  // the digit battery alone here; distribution tests: distribution_test.cc
   ForensicsResult r = run_forensics(e, o);
   EXPECT_EQ(r.choices, (std::vector<std::string>{"A", "B"}));
   EXPECT_EQ(r.tests.size(), 3u * 8u);
@@ -90,7 +91,13 @@ TEST(Forensics, PlantedIntegerPercentagesAreFlaggedInTheirRegion) {
   EXPECT_TRUE(r0->flag);
   EXPECT_FALSE(r1->flag);
   EXPECT_FALSE(find(r, "integer_percent", "turnout")->flag);
-  EXPECT_EQ(r.tests.size(), 5u * 3u * 8u);  // whole count + 4 regions
+  // Whole count + 4 regions: 8 digit tests per target, then 3 distribution tests for turnout and 5
+  // for each choice (skewness, kurtosis, dip, turnout-share slope and correlation).
+  EXPECT_EQ(r.tests.size(), 5u * 3u * 8u + 5u * (3u + 5u + 5u));
+  const ForensicTest* d = find(r, "dip", "A", "r2");
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->level, "region");
+  EXPECT_TRUE(d->run);
   auto j = to_json(r);
   for (const char* k : {"tests", "fingerprint", "choices", "replicates", "seed", "fdr"}) EXPECT_TRUE(j.contains(k)) << k;
   for (const char* k : {"id", "target", "level", "statistic", "p_value", "q_value", "flag"})
@@ -167,18 +174,37 @@ TEST(Forensics, BadInputSaysWhyNotRun) {
   EXPECT_THROW(run_forensics(e, o), UsageError);
 }
 
-// Bolivia 2019, final count: analysed end to end. With 200 replicates nothing survives the
-// Benjamini-Hochberg control; the integer-percent counts (this file, recomputed with numpy by the
-// same rule: turnout 3,287 of 33,951 eligible... see the test for the exact pins) sit at their null.
+// Bolivia 2019, final count: analysed end to end. With 200 replicates and the digit tests alone
+// nothing survives the Benjamini-Hochberg control; the integer-percent counts (this file,
+// recomputed with numpy by the same rule: turnout 3,287 of 33,951 eligible... see the test for the
+// exact pins) sit at their null. The distribution tests (13 more, 7 run, 2 x 3 skewness/kurtosis
+// descriptive) flag 6: the dip of turnout and of CC's share, and MAS's and CC's turnout-share
+// slope and correlation within departments (MAS gains, CC loses with turnout). Because BH adapts
+// to the number of rejections, those 6 tiny p-values lower the bar enough that two marginal digit
+// tests of CC (p about 0.01) are flagged too: a property of BH over one family, kept on purpose.
 TEST(ForensicsShared, Bolivia2019Final) {
   TALLYSCOPE_REQUIRE_SHARED(path, "bolivia-2019/computo-final.csv.gz");
   Election e = load_election(path);
   ForensicsOptions o;
   o.replicates = 200;
+  o.distribution_tests = false;
+  ForensicsResult digits_only = run_forensics(e, o);
+  EXPECT_EQ(digits_only.tests_run(), 21u);
+  EXPECT_EQ(digits_only.flagged(), 0u);
+  o.distribution_tests = true;
   ForensicsResult r = run_forensics(e, o);
   EXPECT_EQ(r.choices, (std::vector<std::string>{"MAS - IPSP", "CC"}));
-  EXPECT_EQ(r.tests_run(), 21u);
-  EXPECT_EQ(r.flagged(), 0u);
+  EXPECT_EQ(r.tests_run(), 28u);
+  EXPECT_EQ(r.flagged(), 8u);
+  for (const char* id : {"turnout_share_slope", "turnout_share_correlation"})
+    for (const char* who : {"MAS - IPSP", "CC"}) EXPECT_TRUE(find(r, id, who)->flag) << id << " " << who;
+  EXPECT_GT(find(r, "turnout_share_correlation", "MAS - IPSP")->statistic, 0);
+  EXPECT_LT(find(r, "turnout_share_correlation", "CC")->statistic, 0);
+  EXPECT_TRUE(find(r, "dip", "turnout")->flag);
+  EXPECT_TRUE(find(r, "dip", "CC")->flag);
+  EXPECT_FALSE(find(r, "dip", "MAS - IPSP")->flag);
+  EXPECT_TRUE(find(r, "last_digit_mean", "CC")->flag);
+  EXPECT_GT(find(r, "last_digit_mean", "CC")->p_value, 0.005);
   const ForensicTest* t = find(r, "integer_percent", "turnout");
   ASSERT_NE(t, nullptr);
   EXPECT_EQ(t->statistic, 3287);

@@ -1,4 +1,5 @@
-// `tallyscope forensics`: the forensic battery (digit tests, integer percentages, fingerprint).
+// `tallyscope forensics`: the forensic battery (digit tests, integer percentages, fingerprint,
+// distribution tests).
 #include <iostream>
 #include <memory>
 
@@ -13,14 +14,15 @@ Command add_forensics(CLI::App& app) {
   struct State {
     std::string file;
     ForensicsOptions fo;
-    bool json = false, no_fingerprint = false, fail_on_flag = false;
+    bool json = false, no_fingerprint = false, no_distribution = false, fail_on_flag = false;
     InputOptions in;
   };
   auto s = std::make_shared<State>();
   auto* cmd = app.add_subcommand(
       "forensics",
-      "Forensic battery: digit tests, integer percentages, turnout x share fingerprint, with simulated nulls "
-      "that keep each unit's size and Benjamini-Hochberg control across all tests");
+      "Forensic battery: digit tests, integer percentages, turnout x share fingerprint, distribution tests "
+      "(skewness, kurtosis, dip, turnout-share slope and correlation), with simulated nulls that keep each "
+      "unit's size and Benjamini-Hochberg control across all tests");
   cmd->add_option("FILE", s->file, "Tally-sheet file (CSV, optionally gzip-compressed)")->required();
   cmd->add_option("--by", s->fo.by, "Also run per region at this geography level (e.g. region, Departamento)");
   cmd->add_option("--choices", s->fo.choices, "Choices to test (default: the two with most votes)");
@@ -31,6 +33,8 @@ Command add_forensics(CLI::App& app) {
   cmd->add_option("--min-units", s->fo.min_units, "Units a test needs at least")->capture_default_str();
   cmd->add_option("--bins", s->fo.fingerprint_bins, "Fingerprint bins per axis")->capture_default_str();
   cmd->add_option("--threads", s->fo.threads, "Threads (0 = all cores; results do not depend on it)");
+  cmd->add_flag("--no-distribution", s->no_distribution,
+                "Skip the distribution tests (skewness, kurtosis, dip, turnout-share slope and correlation)");
   cmd->add_flag("--no-fingerprint", s->no_fingerprint, "Tests only: skip the fingerprint histograms");
   cmd->add_flag("--fail-on-flag", s->fail_on_flag, "Exit 1 when any test is flagged after FDR control");
   cmd->add_flag("--json", s->json, "Machine-readable output on stdout");
@@ -44,6 +48,7 @@ Command add_forensics(CLI::App& app) {
             Election e = load_election(s->file, s->in.load_options());
             print_guess_notes(e);
             s->fo.fits = !s->no_fingerprint;
+            s->fo.distribution_tests = !s->no_distribution;
             std::cerr << fmt::format("tallyscope: forensic battery on {} sheets, {} replicates\n", e.sheets(),
                                      s->fo.replicates);
             ForensicsResult r = run_forensics(e, s->fo);
