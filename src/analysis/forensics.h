@@ -31,6 +31,8 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/fingerprint.h"
+#include "analysis/klimek.h"
+#include "analysis/shpilkin.h"
 #include "model/election.h"
 
 namespace tallyscope {
@@ -77,6 +79,10 @@ struct ForensicsResult {
   size_t units = 0, regions = 0;
   std::vector<ForensicTest> tests;
   std::vector<Fingerprint> fingerprints;  // one per choice (whole count); empty when fits are off
+  // For the leading choice (choices[0]), whole count, with fits on and a registered-voters column;
+  // otherwise run = false and why_not says why.
+  KlimekFit klimek;
+  ShpilkinEstimate shpilkin;
   std::vector<std::string> notes;
   size_t tests_run() const;
   size_t flagged() const;

@@ -167,6 +167,29 @@ TEST(Forensics, BadInputSaysWhyNotRun) {
   EXPECT_THROW(run_forensics(e, o), UsageError);
 }
 
+// The model fits (klimek.h, shpilkin.h; validated in their own tests) are wired in for the leading
+// choice, and say why when they are not run.
+TEST(Forensics, ModelFitsInJson) {
+  Election e = load(synthetic(1500, 0, 21));
+  ForensicsOptions o;
+  o.replicates = 10;
+  o.digit_tests = false;
+  o.threads = 2;
+  ForensicsResult r = run_forensics(e, o);
+  nlohmann::ordered_json j = to_json(r);
+  ASSERT_TRUE(j.contains("klimek"));
+  ASSERT_TRUE(j.contains("shpilkin"));
+  EXPECT_TRUE(j["klimek"]["run"].get<bool>());
+  EXPECT_EQ(j["klimek"]["choice"], r.choices[0]);
+  EXPECT_TRUE(j["shpilkin"]["run"].get<bool>());
+  EXPECT_NE(to_text(r).find("klimek"), std::string::npos);
+  o.fits = false;
+  r = run_forensics(e, o);
+  EXPECT_FALSE(r.klimek.run);
+  EXPECT_EQ(r.klimek.why_not, "fits are off");
+  EXPECT_EQ(to_json(r)["shpilkin"]["why_not"], "fits are off");
+}
+
 // Bolivia 2019, final count: analysed end to end. With 200 replicates nothing survives the
 // Benjamini-Hochberg control; the integer-percent counts (this file, recomputed with numpy by the
 // same rule: turnout 3,287 of 33,951 eligible... see the test for the exact pins) sit at their null.
