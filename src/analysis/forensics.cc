@@ -486,10 +486,22 @@ ForensicsResult run_forensics(const Election& e, const ForensicsOptions& opt) {
         v[i] = ok ? c[i] : 0;
       }
       r.fingerprints.push_back(fingerprint(rg, bl, v, opt.fingerprint_bins, c.name));
+      if (k == chosen.front()) {  // Klimek et al.'s model and Shpilkin's estimate, leading choice
+        KlimekOptions ko;
+        ko.seed = opt.seed;
+        ko.threads = opt.threads;
+        r.klimek = fit_klimek(rg, bl, v, ko, c.name);
+        ShpilkinOptions so;
+        so.seed = opt.seed;
+        so.threads = opt.threads;
+        r.shpilkin = estimate_shpilkin(rg, bl, v, so, c.name);
+      }
     }
   } else if (opt.fits) {
     r.notes.push_back("no fingerprint: the file has no registered-voters column");
   }
+  if (!r.klimek.run && r.klimek.why_not.empty())
+    r.klimek.why_not = r.shpilkin.why_not = !opt.fits ? "fits are off" : !reg ? "no registered-voters column" : "no choice";
   r.notes.push_back(fmt::format("benford second-digit mean (reference only, not the null): {:.3f}",
                                 benford_second_digit_mean()));
   return r;
@@ -561,6 +573,8 @@ nlohmann::ordered_json to_json(const ForensicsResult& r) {
     }
     ph.push_back(std::move(x));
   }
+  j["klimek"] = to_json(r.klimek);
+  j["shpilkin"] = to_json(r.shpilkin);
   j["notes"] = r.notes;
   return j;
 }
@@ -599,6 +613,23 @@ std::string to_text(const ForensicsResult& r) {
   for (const auto& f : r.fingerprints)
     o += fmt::format("  fingerprint {}: {} units; {:.2f}% of units ({:.2f}% of voters) at turnout and share >= 90%\n",
                      f.choice, thousands(static_cast<int64_t>(f.units)), 100 * f.corner_units, 100 * f.corner_voters);
+  const KlimekFit& kf = r.klimek;
+  if (kf.run)
+    o += fmt::format("  klimek {}: incremental fraud in {:.1f}% of units [{:.1f}, {:.1f}], extreme in {:.2f}% [{:.2f}, {:.2f}] "
+                     "({:.0f}% intervals, parametric bootstrap)\n",
+                     kf.choice, 100 * kf.fi, 100 * kf.fi_lo, 100 * kf.fi_hi, 100 * kf.fe, 100 * kf.fe_lo, 100 * kf.fe_hi,
+                     100 * kf.level);
+  else
+    o += fmt::format("  klimek: not run: {}\n", kf.why_not);
+  const ShpilkinEstimate& sh = r.shpilkin;
+  if (sh.run)
+    o += fmt::format("  shpilkin {}: {} anomalous votes [{}, {}] ({:.1f}% of its votes; clean turnout mode {:.1f}%, "
+                     "clean share {:.1f}%)\n",
+                     sh.choice, thousands(std::llround(sh.anomalous_votes)), thousands(std::llround(sh.lo)),
+                     thousands(std::llround(sh.hi)), 100 * sh.share_of_winner_votes, 100 * sh.clean_turnout_mode,
+                     100 * sh.clean_share);
+  else
+    o += fmt::format("  shpilkin: not run: {}\n", sh.why_not);
   for (const auto& n : r.notes) o += fmt::format("  note: {}\n", n);
   return o;
 }

@@ -38,6 +38,8 @@
 
 #include "analysis/fingerprint.h"
 #include "analysis/integer_percent.h"
+#include "analysis/klimek.h"
+#include "analysis/shpilkin.h"
 #include "model/election.h"
 
 namespace tallyscope {
@@ -91,6 +93,10 @@ struct ForensicsResult {
   // The integer-percentage test's chart per target (whole count): units by 0.1-point percentage
   // bin against the null's exact mean and sd; empty when fits are off.
   std::vector<PercentHistogram> percent_histograms;
+  // For the leading choice (choices[0]), whole count, with fits on and a registered-voters column;
+  // otherwise run = false and why_not says why.
+  KlimekFit klimek;
+  ShpilkinEstimate shpilkin;
   std::vector<std::string> notes;
   size_t tests_run() const;
   size_t flagged() const;

@@ -192,6 +192,7 @@ TEST(Report, ForensicSectionFollowsTheBattery) {
   so.round_share = 0.1;
   ForensicsOptions fo;
   fo.replicates = 200;
+  fo.by = "region";
   Maybe<ForensicsResult> rounded;
   rounded.value = run_forensics(simulate(so), fo);
   Section s = section_forensics(rounded);
@@ -203,6 +204,8 @@ TEST(Report, ForensicSectionFollowsTheBattery) {
   EXPECT_NE(s.key_findings[0].find("tests flagged"), std::string::npos) << s.key_findings[0];
   EXPECT_NE(s.key_findings[0].find("does not say how the pattern arose"), std::string::npos);
   EXPECT_NE(s.html.find("units at whole percentages against"), std::string::npos);
+  EXPECT_NE(s.html.find("Flagged tests by region"), std::string::npos);
+  EXPECT_NE(s.html.find("Klimek et al.&#39;s fraud model"), std::string::npos) << "the model fits are shown";
   size_t histograms = 0, fingerprints = 0;
   for (const auto& c : s.charts) {
     histograms += c.id.rfind("chart-integer-percent-", 0) == 0;
@@ -213,6 +216,7 @@ TEST(Report, ForensicSectionFollowsTheBattery) {
   EXPECT_EQ(fingerprints, 1u);
 
   so.round_share = 0;
+  fo.by.clear();
   Maybe<ForensicsResult> clean;
   clean.value = run_forensics(simulate(so), fo);
   Section c = section_forensics(clean);

@@ -24,6 +24,11 @@ std::string label(const std::string& id) {
       {"percent_0_5", "Percentages ending in 0 or 5 (share)"},
       {"pairs_repeated", "Last two digits equal (share)"},
       {"pairs_adjacent", "Last two digits adjacent (share)"},
+      {"skewness", "Skewness of shares"},
+      {"kurtosis", "Excess kurtosis of shares"},
+      {"dip", "Dip test of unimodality"},
+      {"turnout_share_slope", "Turnout-share slope (Sobyanin-Sukhovolsky)"},
+      {"turnout_share_correlation", "Turnout-share correlation"},
   };
   auto it = names.find(id);
   return it == names.end() ? id : it->second;
@@ -186,6 +191,15 @@ Section section_forensics(const Maybe<ForensicsResult>& fm) {
         "Forensic battery: {} of {} tests flagged (false discovery rate {}){}. {}", r.flagged(), r.tests_run(),
         num(r.fdr, 2), whole_flags.empty() ? "" : "; on the whole count: " + clauses, caveat));
   }
+  bool shape_flag = false;
+  for (const auto* t : whole_flags)
+    shape_flag |= t->id == "dip" || t->id == "turnout_share_slope" || t->id == "turnout_share_correlation";
+  if (shape_flag)
+    h += para("The dip test, the turnout-share slope and the correlation respond to any difference between kinds of "
+              "places (town and country, regions that vote and turn out differently) as much as to ballot stuffing: "
+              "their nulls pair units only within the coarsest regions and assume one cluster. A flag on them says the "
+              "count is not one homogeneous population; which explanation holds needs the other sections (where the "
+              "pattern sits on the map, who was counted when) and evidence beyond the numbers.");
   size_t chart = 0;
   for (const auto& ph : r.percent_histograms) {
     if (ph.units == 0) continue;
@@ -202,6 +216,30 @@ Section section_forensics(const Maybe<ForensicsResult>& fm) {
     Chart c = fingerprint_chart(f, i);
     h += chart_div(c);
     sec.charts.push_back(std::move(c));
+  }
+  const KlimekFit& k = r.klimek;
+  const ShpilkinEstimate& sh = r.shpilkin;
+  if (k.run || sh.run) {
+    h += "<h3>Model-based estimates (leading choice)</h3>\n";
+    if (k.run)
+      h += para(fmt::format(
+          "Klimek et al.'s fraud model fitted to {}'s fingerprint ({} units): incremental stuffing in {} of units "
+          "({}% interval {} to {}) and extreme stuffing in {} ({} to {}). The intervals come from refitting data "
+          "simulated from the fitted model with its clean part held fixed, so they are narrower than the real "
+          "uncertainty.",
+          k.choice, count(static_cast<long long>(k.units)), percent(k.fi, 1), std::lround(100 * k.level),
+          percent(k.fi_lo, 1), percent(k.fi_hi, 1), percent(k.fe, 2), percent(k.fe_lo, 2), percent(k.fe_hi, 2)));
+    if (sh.run)
+      h += para(fmt::format(
+          "Shpilkin's method: {} votes for {} above what its share at the turnout mode ({}) would give ({}% interval "
+          "{} to {}), {} of its votes.",
+          count(std::llround(sh.anomalous_votes)), sh.choice, percent(sh.clean_turnout_mode, 1),
+          std::lround(100 * sh.level), count(std::llround(sh.lo)), count(std::llround(sh.hi)),
+          percent(sh.share_of_winner_votes, 1)));
+    h += para("Both assume that honest units form a single cluster around one turnout and one share. Where places "
+              "differ for other reasons (town and country, regions that vote differently, compulsory voting), they "
+              "count those differences as anomaly. Read them as how far the count departs from that model, not as a "
+              "number of falsified votes; they carry weight only beside the tests above.");
   }
   std::vector<std::vector<std::string>> rows;
   for (const auto& t : r.tests)
@@ -220,8 +258,9 @@ Section section_forensics(const Maybe<ForensicsResult>& fm) {
     if (region_flags > rows.size())
       h += para(fmt::format("The first {} of {} flagged regional tests; the JSON bundle has them all.", rows.size(), region_flags));
   }
-  h += para("The second-digit (2BL) mean is shown without a test: the binomial null moves it by itself (it smooths the "
-            "counts a second time), so no honest p-value comes from it. Units too small to carry a digit test are left "
+  h += para("The second-digit (2BL) mean, skewness and kurtosis are shown without a test: their nulls move them by "
+            "themselves (the binomial null smooths the counts a second time; no clean model of shares' shape held on "
+            "simulated honest elections), so no honest p-value comes from them. Units too small to carry a digit test are left "
             "out by a stated rule; each test's JSON lists how many and why.");
   for (const auto& n : r.notes) h += para("Note: " + n + ".");
   return sec;
