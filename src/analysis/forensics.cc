@@ -100,7 +100,6 @@ struct Target {
   std::vector<int64_t> count, denom;
   std::vector<uint8_t> int_eligible, digit_ok;
   std::vector<double> int_prob;  // P(integer percentage) under the null, 0 when not eligible
-  std::vector<stats::Binomial> draw;
   std::map<std::string, size_t> excluded;                // whole count
   std::vector<std::map<std::string, size_t>> excluded_by;  // per region
   bool all_zero = true;
@@ -212,7 +211,6 @@ ForensicsResult run_forensics(const Election& e, const ForensicsOptions& opt) {
       t.int_prob.push_back(t.int_eligible.back()
                                ? integer_percent_probability(n, static_cast<double>(v) / static_cast<double>(n))
                                : 0.0);
-      t.draw.emplace_back(n, static_cast<double>(v) / static_cast<double>(n));
       if (v != 0) t.all_zero = false;
     }
     if (t.all_zero && !t.unit.empty()) t.why_not = "all counts are zero";
@@ -304,13 +302,14 @@ ForensicsResult run_forensics(const Election& e, const ForensicsOptions& opt) {
       local[j - lo] = static_cast<uint32_t>(at - groups.begin());
       if (at == groups.end()) groups.push_back(tg.group[j]);
       if (!digits_on || !tg.digit_ok[j]) continue;
-      if (tg.draw[j].n() > kMaxTableDenominator) {
+      const double share = static_cast<double>(tg.count[j]) / static_cast<double>(tg.denom[j]);
+      if (tg.denom[j] > kMaxTableDenominator) {
         // Counts in the millions (a whole region on one sheet): the tables would sum millions of
         // terms, so these rare units keep the exact binomial redraw, scored by DigitTally::add.
         wide_of[j - lo] = static_cast<int32_t>(wide.size());
-        wide.push_back(tg.draw[j]);
+        wide.emplace_back(tg.denom[j], share);
       } else {
-        sampler[j - lo] = DigitSampler(digit_classes(tg.draw[j].n(), tg.draw[j].p()));
+        sampler[j - lo] = DigitSampler(digit_classes(tg.denom[j], share));
       }
     }
     std::vector<Tally> tl(groups.size());
@@ -422,6 +421,10 @@ ForensicsResult run_forensics(const Election& e, const ForensicsOptions& opt) {
     }
   }
 
+  if (opt.fits)
+    for (const Target& tg : targets)
+      if (tg.why_not.empty() && !tg.unit.empty())
+        r.percent_histograms.push_back(percent_histogram(tg.count, tg.denom, tg.int_eligible, tg.name));
   // Distribution tests (analysis/distribution.h), appended: whole count, then each region.
   if (opt.distribution_tests) {
     // Strata of the slope/correlation null: the coarsest geography level with two or more regions.
@@ -430,13 +433,16 @@ ForensicsResult run_forensics(const Election& e, const ForensicsOptions& opt) {
       if (e.geography().node_count(l) >= 2) strata_level = static_cast<int>(l);
     std::vector<DistributionTarget> dts(T);
     for (size_t t = 0; t < T; ++t) {
-      const Target& tg = targets[t];
+      Target& tg = targets[t];  // its vectors move into the distribution tests: nothing below reads them
       DistributionTarget& d = dts[t];
       d.name = tg.name;
       d.turnout = t == 0;
-      d.count = tg.count;
-      d.denom = tg.denom;
-      d.group = tg.group;
+      d.count = std::move(tg.count);
+      d.denom = std::move(tg.denom);
+      d.group = std::move(tg.group);
+      std::vector<double>().swap(tg.int_prob);
+      std::vector<uint8_t>().swap(tg.int_eligible);
+      std::vector<uint8_t>().swap(tg.digit_ok);
       if (t > 0 && reg)
         for (uint32_t i : tg.unit) d.registered.push_back((*reg)[i]);
       if (strata_level >= 0)
@@ -471,10 +477,6 @@ ForensicsResult run_forensics(const Election& e, const ForensicsOptions& opt) {
     r.tests[i].flag = r.tests[i].run && q[i] <= opt.fdr;
   }
 
-  if (opt.fits)
-    for (const Target& tg : targets)
-      if (tg.why_not.empty() && !tg.unit.empty())
-        r.percent_histograms.push_back(percent_histogram(tg.count, tg.denom, tg.int_eligible, tg.name));
   if (opt.fits && reg) {
     std::vector<int64_t> rg(N), bl(N), v(N);
     for (int k : chosen) {
