@@ -54,11 +54,17 @@ std::vector<std::string> row(const ForensicTest& t) {
 
 // What a flagged whole-count test says, in one clause.
 std::string flagged_clause(const ForensicTest& t) {
+  const std::string subject = t.target == "turnout" ? "turnout" : "the share of " + t.target;
   if (t.id == "integer_percent")
-    return fmt::format("{} of {} has {} units at whole percentages against {} expected (sd {})", t.target == "turnout" ? "turnout" : "the result",
-                       t.target == "turnout" ? "the count" : t.target, count(std::llround(t.statistic)),
-                       count(std::llround(t.null_mean)), num(t.null_sd, 1));
+    return fmt::format("{} has {} units at whole percentages against {} expected (sd {})", subject,
+                       count(std::llround(t.statistic)), count(std::llround(t.null_mean)), num(t.null_sd, 1));
   return fmt::format("{} for {}: {} against {} expected", label(t.id), t.target, value(t.statistic), value(t.null_mean));
+}
+
+// Tests of the shape of the distribution, which differences between kinds of places also trigger.
+bool shape_test(const std::string& id) {
+  return id == "dip" || id == "turnout_share_slope" || id == "turnout_share_correlation" || id == "skewness" ||
+         id == "kurtosis";
 }
 
 Chart percent_chart(const PercentHistogram& h, size_t index) {
@@ -170,10 +176,26 @@ Section section_forensics(const Maybe<ForensicsResult>& fm) {
         "tests look for, which does not prove it clean.",
         r.tests_run(), num(r.fdr, 2)));
   } else {
+    // Whole percentages first, then the digit tests, then the shape tests, which say least.
+    auto rank = [](const ForensicTest* t) { return t->id == "integer_percent" ? 0 : shape_test(t->id) ? 2 : 1; };
+    std::stable_sort(whole_flags.begin(), whole_flags.end(),
+                     [&](const ForensicTest* a, const ForensicTest* b) { return rank(a) < rank(b); });
+    const size_t shape_flags = static_cast<size_t>(
+        std::count_if(whole_flags.begin(), whole_flags.end(), [](const ForensicTest* t) { return shape_test(t->id); }));
     std::string clauses;
     for (size_t i = 0; i < whole_flags.size() && i < 4; ++i)
       clauses += (i ? "; " : "") + flagged_clause(*whole_flags[i]);
     if (whole_flags.size() > 4) clauses += fmt::format("; and {} more", whole_flags.size() - 4);
+    std::string kinds;
+    const std::string why = "shape tests (dip, turnout-share slope or correlation), which differences between kinds of "
+                            "places trigger as much as ballot stuffing does";
+    if (shape_flags > 0 && shape_flags == whole_flags.size())
+      kinds = (shape_flags == 1 ? " The only whole-count flag is one of the " : " All the whole-count flags are ") + why +
+              "; none of the whole-percentage or digit tests is flagged there.";
+    else if (shape_flags == 1)
+      kinds = " One of the whole-count flags is one of the " + why + ".";
+    else if (shape_flags > 1)
+      kinds = fmt::format(" {} of the whole-count flags are {}.", shape_flags, why);
     std::string regions;
     if (!per_region.empty()) {
       std::vector<std::pair<size_t, std::string>> top;
@@ -184,12 +206,12 @@ Section section_forensics(const Maybe<ForensicsResult>& fm) {
       regions = fmt::format(" In {} of {} regions at least one test is flagged (most in: {}).", per_region.size(),
                             r.regions, names);
     }
-    h += para(fmt::format("{} of the {} tests are flagged{}.{}{} {}", r.flagged(), r.tests_run(),
+    h += para(fmt::format("{} of the {} tests are flagged{}.{}{}{} {}", r.flagged(), r.tests_run(),
                           whole_flags.empty() ? " (none on the whole count)" : fmt::format(" ({} on the whole count)", whole_flags.size()),
-                          whole_flags.empty() ? "" : " On the whole count: " + clauses + ".", regions, caveat));
+                          whole_flags.empty() ? "" : " On the whole count: " + clauses + ".", kinds, regions, caveat));
     sec.key_findings.push_back(fmt::format(
-        "Forensic battery: {} of {} tests flagged (false discovery rate {}){}. {}", r.flagged(), r.tests_run(),
-        num(r.fdr, 2), whole_flags.empty() ? "" : "; on the whole count: " + clauses, caveat));
+        "Forensic battery: {} of {} tests flagged (false discovery rate {}){}.{} {}", r.flagged(), r.tests_run(),
+        num(r.fdr, 2), whole_flags.empty() ? "" : "; on the whole count: " + clauses, kinds, caveat));
   }
   bool shape_flag = false;
   for (const auto* t : whole_flags)
