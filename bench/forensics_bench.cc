@@ -22,7 +22,8 @@ const Election* russia() {
   return e;
 }
 
-// The whole battery: turnout and the two leading candidates, 1,000 replicates, fingerprints.
+// The whole battery: turnout and the two leading candidates, 1,000 replicates, distribution tests,
+// fingerprints, Klimek's fit and Shpilkin's estimate.
 void BM_ForensicsRussia2018(benchmark::State& state) {
   const Election* e = russia();
   if (!e) return state.SkipWithError("../shared/data/russia-2018/2018.csv.gz not found");
@@ -41,6 +42,7 @@ void BM_ForensicsIntegerPercentRussia2018(benchmark::State& state) {
   o.replicates = 1000;
   o.leading = 1;
   o.digit_tests = false;
+  o.distribution_tests = false;
   o.fits = false;
   o.threads = static_cast<unsigned>(state.range(0));
   for (auto _ : state) benchmark::DoNotOptimize(run_forensics(*e, o).tests.size());
