@@ -118,6 +118,22 @@ TEST(Forensics, ReproducibleWhateverTheThreads) {
   EXPECT_NE(to_json(run_forensics(e, o)).dump(), one);
 }
 
+// A null that cannot fit in memory (regions x replicates x targets) is refused up front with the
+// size and the way out, instead of failing to allocate.
+TEST(Forensics, NullTooLargeForMemoryIsAUsageError) {
+  Election e = load(synthetic(200, 0, 4));
+  ForensicsOptions o;
+  o.by = "region";         // 4 regions
+  o.replicates = 2000000;  // 3 targets x 2e6 x 5 cells of tallies: well over the 4 GB limit
+  try {
+    run_forensics(e, o);
+    FAIL() << "expected a usage error";
+  } catch (const UsageError& err) {
+    EXPECT_NE(std::string(err.what()).find("GB"), std::string::npos) << err.what();
+    EXPECT_NE(std::string(err.what()).find("--replicates"), std::string::npos) << err.what();
+  }
+}
+
 TEST(Forensics, BadInputSaysWhyNotRun) {
   // Too few units.
   {
