@@ -13,7 +13,7 @@
 // Integer percentages: each unit's probability P_i of a whole percentage under that null is exact
 // (integer_percent.h), so the null count's mean and sd are the exact Poisson-binomial ones, and the
 // p_value their continuity-corrected normal tail; p_empirical still comes from the replicates
-// (binomial redraws; with digit_tests off, Bernoulli(P_i) draws: the same null, far cheaper).
+// (Bernoulli(P_i) draws: the same null as binomial redraws, far cheaper).
 //
 // p-values: from the simulated null's mean and sd (normal; a moment-matched scaled chi-square for
 // the last-digit chi-square), so that tails below 1 / (replicates + 1) are resolved; the plain
@@ -22,6 +22,10 @@
 // Drawing the null: a unit's integer-percentage indicator is Bernoulli(P_i) with its exact P_i, and
 // its digit statistics are drawn from their exact per-unit class probabilities under the binomial
 // (digit_null.h), which is the same null as a binomial redraw at a fraction of the cost.
+//
+// Model fits (with fits on and a registered-voters column, for the leading choice): Klimek et al.'s
+// incremental/extreme fraud model (klimek.h) and Shpilkin's anomalous-vote estimate (shpilkin.h),
+// each with a seeded bootstrap interval.
 //
 // Reproducibility: a Monte Carlo task is one target and a chunk of 1,024 consecutive units, drawn
 // from its own stream Rng(seed, t * 2^20 + chunk) for every replicate; tallies are integer sums,
