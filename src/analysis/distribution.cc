@@ -5,12 +5,11 @@
 #include <cmath>
 #include <map>
 
-#include <boost/math/distributions/chi_squared.hpp>
-#include <boost/math/distributions/normal.hpp>
 #include <fmt/format.h>
 
 #include "stats/dip.h"
 #include "stats/moments.h"
+#include "stats/null_tail.h"
 #include "stats/parallel.h"
 #include "stats/sampling.h"
 
@@ -38,18 +37,6 @@ struct Cell {
   bool slope = false;
 };
 
-double tail(double t, double mean, double sd, bool skewed_positive, bool two_sided, double empirical) {
-  if (!(sd > 0)) return empirical;
-  if (skewed_positive && mean > 0) {  // scaled chi-square a * chi2(nu) with the null's mean and variance
-    const double a = sd * sd / (2 * mean), nu = 2 * mean * mean / (sd * sd);
-    boost::math::chi_squared_distribution<> d(nu);
-    return boost::math::cdf(boost::math::complement(d, std::max(0.0, t / a)));
-  }
-  const double z = (t - mean) / sd;
-  boost::math::normal_distribution<> n;
-  if (two_sided) return std::min(1.0, 2 * boost::math::cdf(boost::math::complement(n, std::fabs(z))));
-  return boost::math::cdf(boost::math::complement(n, z));
-}
 
 }  // namespace
 
@@ -243,7 +230,7 @@ std::vector<ForensicTest> distribution_tests(const std::vector<DistributionTarge
           }
           const double pu = (1.0 + static_cast<double>(ge)) / (md + 1), pl = (1.0 + static_cast<double>(le)) / (md + 1);
           x.p_empirical = kTwoSided[k] ? std::min(1.0, 2 * std::min(pu, pl)) : pu;
-          x.p_value = tail(t, x.null_mean, x.null_sd, k == kDip, kTwoSided[k], x.p_empirical);
+          x.p_value = stats::null_tail_p(t, x.null_mean, x.null_sd, k == kDip, kTwoSided[k], x.p_empirical);
         }
       }
       if (x.run && (k == kSkew || k == kKurt)) {

@@ -6,20 +6,19 @@
 #include <exception>
 #include <mutex>
 #include <numeric>
-#include <thread>
 
-#include <boost/math/distributions/chi_squared.hpp>
-#include <boost/math/distributions/normal.hpp>
 #include <fmt/format.h>
 
 #include "analysis/digit_null.h"
 #include "analysis/digits.h"
 #include "analysis/distribution.h"
 #include "analysis/integer_percent.h"
+#include "analysis/json_number.h"
 #include "analysis/text.h"
 #include "io/error.h"
 #include "stats/parallel.h"
 #include "stats/multiple_testing.h"
+#include "stats/null_tail.h"
 #include "stats/sampling.h"
 
 namespace tallyscope {
@@ -49,24 +48,6 @@ constexpr std::array<StatDef, 8> kStats = {{
 constexpr size_t kS = kStats.size();
 constexpr size_t kSecondDigit = 1, kUniformity = 3;
 
-// The p-value from the simulated null's mean and standard deviation: every statistic is a sum or
-// mean over many independent units (asymptotically normal), except the chi-square uniformity
-// statistic, a quadratic form, matched by a scaled chi-square a * chi2(nu) with the same mean and
-// variance (Satterthwaite). This resolves tails far below 1 / (replicates + 1), which a rank
-// p-value cannot, and which Benjamini-Hochberg over hundreds of tests needs. The rank (empirical)
-// p-value is reported beside it; a degenerate null (sd 0) falls back to it.
-double tail_p(double t, double mean, double sd, bool chi2, bool two_sided, double empirical) {
-  if (!(sd > 0) || !(mean > 0 || !chi2)) return empirical;
-  if (chi2) {
-    const double a = sd * sd / (2 * mean), nu = 2 * mean * mean / (sd * sd);
-    boost::math::chi_squared_distribution<> d(nu);
-    return boost::math::cdf(boost::math::complement(d, std::max(0.0, t / a)));
-  }
-  const double z = (t - mean) / sd;
-  boost::math::normal_distribution<> n;
-  if (two_sided) return std::min(1.0, 2 * boost::math::cdf(boost::math::complement(n, std::fabs(z))));
-  return boost::math::cdf(boost::math::complement(n, z));
-}
 using StatVec = std::array<double, kS>;
 using Counts = std::array<size_t, kS>;  // units each statistic used
 
@@ -402,11 +383,11 @@ ForensicsResult run_forensics(const Election& e, const ForensicsOptions& opt) {
             x.null_sd = m > 1 ? std::sqrt(std::max(0.0, (sum2 - sum * sum / md) / (md - 1))) : 0;
             const double pu = (1.0 + static_cast<double>(ge)) / (md + 1), pl = (1.0 + static_cast<double>(le)) / (md + 1);
             x.p_empirical = kStats[k].two_sided ? std::min(1.0, 2 * std::min(pu, pl)) : pu;
-            x.p_value = tail_p(obs[k], x.null_mean, x.null_sd, k == kUniformity, kStats[k].two_sided, x.p_empirical);
+            x.p_value = stats::null_tail_p(obs[k], x.null_mean, x.null_sd, k == kUniformity, kStats[k].two_sided, x.p_empirical);
             if (k == 0) {  // integer percentages: the exact Poisson-binomial moments, continuity-corrected
               x.null_mean = observed[t][g].int_mean;
               x.null_sd = std::sqrt(observed[t][g].int_var);
-              x.p_value = tail_p(obs[k] - 0.5, x.null_mean, x.null_sd, false, false, x.p_empirical);
+              x.p_value = stats::null_tail_p(obs[k] - 0.5, x.null_mean, x.null_sd, false, false, x.p_empirical);
             }
           }
         }
@@ -509,12 +490,6 @@ ForensicsResult run_forensics(const Election& e, const ForensicsOptions& opt) {
   return r;
 }
 
-namespace {
-nlohmann::ordered_json num(double v) {
-  return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(nullptr);
-}
-}  // namespace
-
 nlohmann::ordered_json to_json(const ForensicsResult& r) {
   nlohmann::ordered_json j;
   j["source"] = r.source;
@@ -535,14 +510,14 @@ nlohmann::ordered_json to_json(const ForensicsResult& r) {
     x["target"] = t.target;
     x["level"] = t.level;
     x["region"] = t.region.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(t.region);
-    x["statistic"] = num(t.statistic);
+    x["statistic"] = json_number(t.statistic);
     const bool simulated = t.run || t.null_sd > 0;
-    x["null_mean"] = simulated ? num(t.null_mean) : nlohmann::ordered_json(nullptr);
-    x["null_sd"] = simulated ? num(t.null_sd) : nlohmann::ordered_json(nullptr);
+    x["null_mean"] = simulated ? json_number(t.null_mean) : nlohmann::ordered_json(nullptr);
+    x["null_sd"] = simulated ? json_number(t.null_sd) : nlohmann::ordered_json(nullptr);
     x["alternative"] = t.alternative;
-    x["p_value"] = num(t.p_value);
-    x["p_empirical"] = num(t.p_empirical);
-    x["q_value"] = num(t.q_value);
+    x["p_value"] = json_number(t.p_value);
+    x["p_empirical"] = json_number(t.p_empirical);
+    x["q_value"] = json_number(t.q_value);
     x["flag"] = t.flag;
     x["run"] = t.run;
     if (!t.run) x["why_not"] = t.why_not;

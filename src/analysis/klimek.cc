@@ -7,7 +7,9 @@
 
 #include <fmt/format.h>
 
+#include "analysis/json_number.h"
 #include "stats/parallel.h"
+#include "stats/quantile.h"
 #include "stats/sampling.h"
 
 namespace tallyscope {
@@ -228,14 +230,6 @@ CoreFit fit_core(std::span<const int64_t> reg, std::span<const int64_t> bal, std
   return f;
 }
 
-double quantile(std::vector<double> x, double q) {
-  if (x.empty()) return std::nan("");
-  std::sort(x.begin(), x.end());
-  const double pos = q * static_cast<double>(x.size() - 1);
-  const size_t lo = static_cast<size_t>(std::floor(pos));
-  const size_t hi = std::min(x.size() - 1, lo + 1);
-  return x[lo] + (pos - static_cast<double>(lo)) * (x[hi] - x[lo]);
-}
 
 }  // namespace
 
@@ -325,18 +319,12 @@ KlimekFit fit_klimek(std::span<const int64_t> registered, std::span<const int64_
     k.fe_boot[b] = g.p.fe;
   });
   const double a = (1 - o.level) / 2;
-  k.fi_lo = nb ? quantile(k.fi_boot, a) : std::nan("");
-  k.fi_hi = nb ? quantile(k.fi_boot, 1 - a) : std::nan("");
-  k.fe_lo = nb ? quantile(k.fe_boot, a) : std::nan("");
-  k.fe_hi = nb ? quantile(k.fe_boot, 1 - a) : std::nan("");
+  k.fi_lo = stats::quantile(k.fi_boot, a);
+  k.fi_hi = stats::quantile(k.fi_boot, 1 - a);
+  k.fe_lo = stats::quantile(k.fe_boot, a);
+  k.fe_hi = stats::quantile(k.fe_boot, 1 - a);
   return k;
 }
-
-namespace {
-nlohmann::ordered_json num(double v) {
-  return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(nullptr);
-}
-}  // namespace
 
 nlohmann::ordered_json to_json(const KlimekFit& k) {
   nlohmann::ordered_json j;
@@ -350,9 +338,9 @@ nlohmann::ordered_json to_json(const KlimekFit& k) {
                 "bootstrap percentile interval";
   if (!k.run) return j;
   j["fi"] = k.fi;
-  j["fi_interval"] = {num(k.fi_lo), num(k.fi_hi)};
+  j["fi_interval"] = {json_number(k.fi_lo), json_number(k.fi_hi)};
   j["fe"] = k.fe;
-  j["fe_interval"] = {num(k.fe_lo), num(k.fe_hi)};
+  j["fe_interval"] = {json_number(k.fe_lo), json_number(k.fe_hi)};
   j["level"] = k.level;
   j["distance"] = k.distance;
   j["distance_clean"] = k.distance_clean;

@@ -15,6 +15,7 @@
 #include "analysis/text.h"
 #include "io/error.h"
 #include "stats/parallel.h"
+#include "stats/quantile.h"
 #include "model/place_match.h"
 #include "model/rule.h"
 
@@ -66,22 +67,12 @@ struct Counted {
   std::vector<int64_t> order;               // per universe sheet: arrival order key, or empty / kMissing
 };
 
-double quantile(std::vector<double> v, double q) {
-  if (v.empty()) return std::nan("");
-  double pos = q * static_cast<double>(v.size() - 1);
-  size_t lo = static_cast<size_t>(std::floor(pos));
-  std::nth_element(v.begin(), v.begin() + static_cast<long>(lo), v.end());
-  double a = v[lo];
-  if (lo + 1 >= v.size()) return a;
-  double b = *std::min_element(v.begin() + static_cast<long>(lo) + 1, v.end());
-  return a + (b - a) * (pos - static_cast<double>(lo));
-}
 
 ProjectionResult::Interval interval(const std::vector<double>& v, double level) {
   ProjectionResult::Interval i;
-  i.median = quantile(v, 0.5);
-  i.lo = quantile(v, (1 - level) / 2);
-  i.hi = quantile(v, (1 + level) / 2);
+  i.median = stats::quantile(v, 0.5);
+  i.lo = stats::quantile(v, (1 - level) / 2);
+  i.hi = stats::quantile(v, (1 + level) / 2);
   i.mean = std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
   return i;
 }

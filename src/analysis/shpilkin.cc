@@ -5,7 +5,9 @@
 
 #include <fmt/format.h>
 
+#include "analysis/json_number.h"
 #include "stats/parallel.h"
+#include "stats/quantile.h"
 #include "stats/sampling.h"
 
 namespace tallyscope {
@@ -69,14 +71,6 @@ Point compute(const std::vector<Unit>& units, const std::vector<uint32_t>& idx, 
   return p;
 }
 
-double quantile(std::vector<double> x, double q) {
-  x.erase(std::remove_if(x.begin(), x.end(), [](double v) { return !std::isfinite(v); }), x.end());
-  if (x.empty()) return std::nan("");
-  std::sort(x.begin(), x.end());
-  const double pos = q * static_cast<double>(x.size() - 1);
-  const size_t lo = static_cast<size_t>(std::floor(pos)), hi = std::min(x.size() - 1, lo + 1);
-  return x[lo] + (pos - static_cast<double>(lo)) * (x[hi] - x[lo]);
-}
 
 }  // namespace
 
@@ -141,18 +135,12 @@ ShpilkinEstimate estimate_shpilkin(std::span<const int64_t> registered, std::spa
     b[r] = q.others;
   });
   const double al = (1 - o.level) / 2;
-  e.lo = nb ? quantile(a, al) : std::nan("");
-  e.hi = nb ? quantile(a, 1 - al) : std::nan("");
-  e.others_lo = nb ? quantile(b, al) : std::nan("");
-  e.others_hi = nb ? quantile(b, 1 - al) : std::nan("");
+  e.lo = stats::quantile(a, al);
+  e.hi = stats::quantile(a, 1 - al);
+  e.others_lo = stats::quantile(b, al);
+  e.others_hi = stats::quantile(b, 1 - al);
   return e;
 }
-
-namespace {
-nlohmann::ordered_json num(double v) {
-  return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(nullptr);
-}
-}  // namespace
 
 nlohmann::ordered_json to_json(const ShpilkinEstimate& s) {
   nlohmann::ordered_json j;
@@ -165,11 +153,11 @@ nlohmann::ordered_json to_json(const ShpilkinEstimate& s) {
                 "sum above the mode of winner votes - registered * mode * clean share; bootstrap over units";
   if (!s.run) return j;
   j["anomalous_votes"] = s.anomalous_votes;
-  j["interval"] = {num(s.lo), num(s.hi)};
+  j["interval"] = {json_number(s.lo), json_number(s.hi)};
   j["level"] = s.level;
   j["share_of_winner_votes"] = s.share_of_winner_votes;
   j["anomalous_votes_others"] = s.anomalous_votes_others;
-  j["others_interval"] = {num(s.others_lo), num(s.others_hi)};
+  j["others_interval"] = {json_number(s.others_lo), json_number(s.others_hi)};
   j["winner_votes"] = s.winner_votes;
   j["clean_turnout_mode"] = s.clean_turnout_mode;
   j["clean_share"] = s.clean_share;
