@@ -9,8 +9,8 @@ namespace {
 
 using testing::run_cli;
 
-const std::string kExample = std::string(TALLYSCOPE_SOURCE_DIR) + "/examples/example-election.csv";
-const std::string kExampleSpec = std::string(TALLYSCOPE_SOURCE_DIR) + "/examples/example-election.toml";
+using testing::kExample;
+using testing::kExampleSpec;
 
 TEST(ForensicsCli, Help) {
   auto r = run_cli("forensics --help");

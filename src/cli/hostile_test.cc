@@ -12,7 +12,7 @@
 
 #include <gtest/gtest.h>
 
-#include "analysis/simulate.h"
+#include "analysis/simulate/simulate.h"
 #include "stats/random.h"
 #include "testing/testing.h"
 

@@ -24,6 +24,10 @@ int run(int argc, char** argv) {
       add_forensics(app),
       add_calibrate(app),
   };
+  if (argc <= 1) {  // no command: the command list, as --help prints it
+    std::cout << app.help();
+    return 0;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -16,7 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/analysis.h"
-#include "analysis/place_map.h"
+#include "analysis/count/place_map.h"
 #include "report/html.h"
 
 namespace tallyscope::report {

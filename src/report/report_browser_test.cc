@@ -65,7 +65,7 @@ std::string slurp(const std::string& path) {
   return ss.str();
 }
 
-std::string build_dir() { return fs::path(TALLYSCOPE_BINARY).parent_path().string(); }
+std::string build_dir() { return fs::path(::tallyscope::testing::binary_path()).parent_path().string(); }
 
 std::string fresh_dir(const std::string& stem) {
   std::string tmpl = (fs::temp_directory_path() / (stem + "-XXXXXX")).string();
@@ -133,7 +133,7 @@ void no_network_sources(const std::string& html) {
 
 // The embedded example: no arrival data, so the report says which analyses it could not run.
 TEST(ReportCli, ExampleReportAndItsJson) {
-  const std::string src = TALLYSCOPE_SOURCE_DIR;
+  const std::string src = ::tallyscope::testing::source_dir();
   std::string dir = fresh_dir("tallyscope-report");
   std::string html = dir + "/example.html", json = dir + "/example.json";
   auto r = testing::run_cli(fmt::format("report {0}/examples/example-election.csv --spec {0}/examples/example-election.toml "
@@ -159,7 +159,7 @@ TEST(ReportCli, ExampleReportAndItsJson) {
 }
 
 TEST(ReportCli, BadInputStopsBeforeAnyWork) {
-  const std::string src = TALLYSCOPE_SOURCE_DIR;
+  const std::string src = ::tallyscope::testing::source_dir();
   std::string dir = fresh_dir("tallyscope-report");
   auto r = testing::run_cli(fmt::format("report {0}/examples/example-election.csv --arrival {1}/absent.csv -o {1}/x.html", src, dir));
   EXPECT_EQ(r.exit_code, 2);
@@ -179,18 +179,38 @@ TEST(ReportCli, BadInputStopsBeforeAnyWork) {
   EXPECT_FALSE(fs::exists(dir + "/y.html"));
 }
 
-TEST(ReportBrowser, ExampleRendersOffline) {
+// The demo's report (scripts/demo.sh passes the same files): the example with its arrival times,
+// the count published at the cutoff and the previous election has every section of the report,
+// each computed, and every chart draws offline.
+TEST(ReportBrowser, DemoReportHasEverySection) {
   if (!fs::exists(kChromium)) GTEST_SKIP() << kChromium << " not found (Debian package chromium; scripts/setup.sh installs it)";
-  const std::string src = TALLYSCOPE_SOURCE_DIR;
-  std::string html = build_dir() + "/report-example.html";
-  auto r = testing::run_cli(fmt::format("report {0}/examples/example-election.csv --spec {0}/examples/example-election.toml -o {1}",
-                                        src, html));
+  const std::string src = ::tallyscope::testing::source_dir();
+  std::string html = build_dir() + "/report-demo.html", json = build_dir() + "/report-demo.json";
+  auto r = testing::run_cli(fmt::format(
+      "report {0}/examples/example-election.csv --spec {0}/examples/example-election.toml "
+      "--arrival {0}/examples/example-arrival.csv --cutoff 2024-05-05T19:30:00-04:00 "
+      "--partial {0}/examples/example-partial.csv "
+      "--baseline {0}/examples/example-previous.csv --baseline-spec {0}/examples/example-previous.toml -o {1} --json-out {2}",
+      src, html, json));
   ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find("not computed"), std::string::npos) << r.err;
   std::string page = slurp(html);
+  EXPECT_EQ(page.find("Not computed"), std::string::npos) << "a section was left out";
+  for (const char* id : {"summary", "integrity", "progression", "projection", "map", "forensics", "provenance"})
+    EXPECT_NE(page.find(fmt::format("<section id=\"{}\" class=\"status-ok\"", id)), std::string::npos) << id;
+  EXPECT_EQ(page.find("data-status=\"unavailable\""), std::string::npos);
+  EXPECT_NE(page.find("Backtest"), std::string::npos);
+  auto j = nlohmann::json::parse(slurp(json));
+  EXPECT_NE(j["progression"].value("available", true), false);
+  EXPECT_TRUE(j["progression"].contains("baseline")) << "the previous election is used";
+  EXPECT_TRUE(j["projection"].contains("margin"));
+  EXPECT_TRUE(j["backtest"].contains("points"));
+  EXPECT_EQ(j["projection"]["counted_units"], 231);
+  EXPECT_GT(j["map"]["places"].size(), 10u);
   size_t charts = chart_count(page);
-  // shares, integrity findings, map by margin, whole-percentage histograms (turnout and the two
-  // leading choices), the leader's fingerprint
-  EXPECT_EQ(charts, 7u);
+  // shares, integrity, trajectory, per-sheet margin, composition, projection, backtest, the map by
+  // margin and by arrival, the whole-percentage histograms (turnout, two choices), the fingerprint
+  EXPECT_EQ(charts, 13u);
   expect_all_charts_rendered(render(html), charts);
 }
 

@@ -80,7 +80,7 @@ TEST(ReportHtml, SortableTableEscapesCells) {
 
 // The generated source holds the vendored files byte for byte (less the source-map comment).
 TEST(ReportAssets, EmbeddedLibrariesMatchTheVendoredFiles) {
-  const std::string dir = std::string(TALLYSCOPE_SOURCE_DIR) + "/third_party/vega/";
+  const std::string dir = ::tallyscope::testing::source_dir() + "/third_party/vega/";
   struct {
     const char* const* chunks;
     const char* file;

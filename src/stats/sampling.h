@@ -11,33 +11,11 @@
 #include <cmath>
 #include <cstdint>
 
+#include "stats/random.h"
+
 namespace tallyscope::stats {
 
-class Rng {
- public:
-  Rng(uint64_t seed, uint64_t stream) : state_(seed ^ (0x9E3779B97F4A7C15ULL * (stream + 1))) { next(); }
-  uint64_t next() {
-    uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  // Uniform in [0, 1).
-  double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
-  // Uniform in [0, n) without modulo bias (Lemire).
-  uint64_t below(uint64_t n);
-  // Standard normal (Box-Muller, one value per call).
-  double normal();
-  // Gamma(shape, 1) (Marsaglia & Tsang 2000; shape < 1 by the boost U^(1/shape)).
-  double gamma(double shape);
-  double beta(double a, double b) {
-    double x = gamma(a), y = gamma(b);
-    return x + y > 0 ? x / (x + y) : 0.5;
-  }
-
- private:
-  uint64_t state_;
-};
+// Rng: stats/random.h.
 
 // Binomial(n, p), exact: inversion when n * min(p, 1-p) < 10, else Hormann's BTRD
 // (W. Hormann, "The generation of binomial random variates", J. Statist. Comput. Simul. 46, 1993,

@@ -13,6 +13,11 @@
 
 namespace tallyscope::testing {
 
+std::string source_dir() { return TALLYSCOPE_SOURCE_DIR; }
+std::string binary_path() { return TALLYSCOPE_BINARY; }
+const std::string kExample = source_dir() + "/examples/example-election.csv";
+const std::string kExampleSpec = source_dir() + "/examples/example-election.toml";
+
 std::string shared_data_dir() {
   if (const char* env = std::getenv("TALLYSCOPE_SHARED_DATA"))
     if (std::filesystem::is_directory(env)) return env;

@@ -9,6 +9,14 @@
 
 namespace tallyscope::testing {
 
+// The source tree and the built tallyscope binary. Only testing.cc sees the build's paths, so
+// that no other test file's compilation depends on where the tree is (ccache hits across clones).
+std::string source_dir();
+std::string binary_path();
+// The embedded example election and its spec (examples/).
+extern const std::string kExample;
+extern const std::string kExampleSpec;
+
 // Path of ../shared/data beside the source tree (or $TALLYSCOPE_SHARED_DATA); empty when absent.
 std::string shared_data_dir();
 // Full path of a shared data file, or "" when the folder is absent.

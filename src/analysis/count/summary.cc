@@ -1,0 +1,105 @@
+#include "analysis/count/summary.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "analysis/common/text.h"
+
+namespace tallyscope {
+
+Summary summarize(const Election& e) {
+  Summary s;
+  s.units = e.sheets();
+  auto total = [&](const CountColumn* c) {
+    int64_t t = 0;
+    if (!c) return t;
+    for (size_t i = 0; i < e.sheets(); ++i) t += c->or_zero(i);
+    s.missing_cells += c->missing;
+    return t;
+  };
+  s.has_registered = e.registered() != nullptr;
+  s.registered = total(e.registered());
+  s.blank = total(e.blank());
+  s.invalid = total(e.invalid());
+  for (const auto& c : e.choices()) {
+    ChoiceTotal t{c.name, total(&c), 0};
+    s.valid += t.votes;
+    s.choices.push_back(t);
+  }
+  for (auto& c : s.choices) c.share = s.valid > 0 ? static_cast<double>(c.votes) / s.valid : 0;
+  std::stable_sort(s.choices.begin(), s.choices.end(), [](const auto& a, const auto& b) { return a.votes > b.votes; });
+  s.ballots = s.valid + s.blank + s.invalid;
+  s.turnout = s.has_registered && s.registered > 0 ? static_cast<double>(s.ballots) / s.registered : std::nan("");
+  if (!s.choices.empty()) {
+    s.margin.leader = s.choices[0].name;
+    int64_t second = 0;
+    if (s.choices.size() > 1) {
+      s.margin.runner_up = s.choices[1].name;
+      second = s.choices[1].votes;
+    }
+    s.margin.votes = s.choices[0].votes - second;
+    s.margin.points = s.valid > 0 ? 100.0 * static_cast<double>(s.margin.votes) / s.valid : 0;
+  }
+  std::vector<ChoiceVotes> votes;
+  for (const auto& c : s.choices) votes.push_back({c.name, c.votes});
+  const ContestRule& rule = e.spec().rule;
+  s.outcome = decide(rule, votes, rule.base == ContestRule::Base::kValid ? s.valid : s.ballots);
+  s.rule = rule.describe();
+  return s;
+}
+
+nlohmann::ordered_json to_json(const Summary& s) {
+  nlohmann::ordered_json j;
+  j["units"] = s.units;
+  j["registered"] = s.has_registered ? nlohmann::ordered_json(s.registered) : nlohmann::ordered_json(nullptr);
+  j["ballots"] = s.ballots;
+  j["valid"] = s.valid;
+  j["blank"] = s.blank;
+  j["invalid"] = s.invalid;
+  j["turnout"] = std::isnan(s.turnout) ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(s.turnout);
+  auto& ch = j["choices"] = nlohmann::ordered_json::array();
+  for (const auto& c : s.choices) ch.push_back({{"name", c.name}, {"votes", c.votes}, {"share", c.share}});
+  j["margin"] = {{"leader", s.margin.leader},
+                 {"runner_up", s.margin.runner_up},
+                 {"votes", s.margin.votes},
+                 {"points", s.margin.points}};
+  j["outcome"] = {{"decided", s.outcome.decided},
+                  {"winner", s.outcome.decided ? nlohmann::ordered_json(s.outcome.winner) : nlohmann::ordered_json(nullptr)},
+                  {"runoff", s.outcome.runoff},
+                  {"text", s.outcome.text}};
+  j["rule"] = s.rule;
+  j["missing_cells"] = s.missing_cells;
+  return j;
+}
+
+std::string to_text(const Summary& s, const Election& e) {
+  std::string o;
+  const auto& title = e.spec().title;
+  o += fmt::format("{}\n", title.empty() ? e.source() : title);
+  o += fmt::format("  source        {}\n", e.source());
+  o += fmt::format("  sheets        {:>14}\n", thousands(s.units));
+  if (s.has_registered) o += fmt::format("  registered    {:>14}\n", thousands(s.registered));
+  o += fmt::format("  ballots       {:>14}", thousands(s.ballots));
+  if (!std::isnan(s.turnout)) o += fmt::format("   turnout {:.2f}%", 100 * s.turnout);
+  o += "\n";
+  o += fmt::format("  valid         {:>14}\n", thousands(s.valid));
+  if (e.blank()) o += fmt::format("  blank         {:>14}\n", thousands(s.blank));
+  if (e.invalid()) o += fmt::format("  invalid       {:>14}\n", thousands(s.invalid));
+  o += "\n  choice                                     votes   share of valid\n";
+  for (const auto& c : s.choices) {
+    std::string name = c.name;
+    o += fmt::format("  {:<34} {:>12}   {:>6.2f}%\n", name, thousands(c.votes), 100 * c.share);
+  }
+  if (!s.margin.runner_up.empty())
+    o += fmt::format("\n  margin        {} over {}: {} votes, {:.2f} points\n", s.margin.leader, s.margin.runner_up,
+                     thousands(s.margin.votes), s.margin.points);
+  o += fmt::format("  outcome       {}\n", s.outcome.text);
+  o += fmt::format("  rule          {}\n", s.rule);
+  if (s.missing_cells)
+    o += fmt::format("  warning       {} empty count cells were read as 0 (see `tallyscope check`)\n", s.missing_cells);
+  return o;
+}
+
+}  // namespace tallyscope

@@ -1,0 +1,85 @@
+#include "analysis/forensics/digit_null.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/math/distributions/binomial.hpp>
+
+#include "stats/sampling.h"
+
+namespace tallyscope {
+namespace {
+
+// Reference: the classes summed from Boost.Math's binomial pdf over the whole support 0..n, each
+// count scored by DigitTally::add itself.
+DigitClasses brute_force(int64_t n, double p) {
+  boost::math::binomial_distribution<> b(static_cast<double>(n), p);
+  DigitClasses c;
+  for (int64_t v = 0; v <= n; ++v) {
+    const double w = boost::math::pdf(b, static_cast<double>(v));
+    DigitTally t;
+    t.add(v, n);
+    if (t.n_last) {
+      size_t d = 0;
+      while (t.last[d] == 0) ++d;
+      c.last_pair[3 * d + (t.repeated ? 0 : t.adjacent ? 1 : 2)] += w;
+    } else {
+      c.last_pair[30] += w;
+    }
+    c.second[t.n_second ? static_cast<size_t>(t.sum_second) : 10] += w;
+    c.percent[t.n_percent ? (t.percent_0_5 ? 0 : 1) : 2] += w;
+  }
+  return c;
+}
+
+TEST(DigitNull, ClassesMatchTheWholeBinomial) {
+  for (auto [n, p] : std::vector<std::pair<int64_t, double>>{
+           {300, 0.4}, {1500, 0.67}, {80, 0.5}, {1000, 0.03}, {2500, 0.97}, {12, 0.5}}) {
+    DigitClasses a = digit_classes(n, p), b = brute_force(n, p);
+    for (size_t k = 0; k < 31; ++k) EXPECT_NEAR(a.last_pair[k], b.last_pair[k], 1e-10) << n << " " << p << " " << k;
+    for (size_t k = 0; k < 11; ++k) EXPECT_NEAR(a.second[k], b.second[k], 1e-10) << n << " " << p << " " << k;
+    for (size_t k = 0; k < 3; ++k) EXPECT_NEAR(a.percent[k], b.percent[k], 1e-10) << n << " " << p << " " << k;
+  }
+}
+
+TEST(DigitNull, PointMasses) {
+  DigitClasses c = digit_classes(500, 0.0);
+  EXPECT_EQ(c.last_pair[30], 1);  // count 0: below 10
+  EXPECT_EQ(c.percent[2], 1);     // count 0: not scored
+  c = digit_classes(500, 1.0);    // count 500: last digit 0 after 0, second digit 0, 100% not scored
+  EXPECT_EQ(c.last_pair[0], 1);
+  EXPECT_EQ(c.second[0], 1);
+  EXPECT_EQ(c.percent[2], 1);
+  c = digit_classes(0, 0.5);
+  EXPECT_EQ(c.last_pair[30], 1);
+}
+
+// The sampler's tallies against those of real binomial redraws: same means within Monte Carlo error.
+TEST(DigitNull, SamplerMatchesBinomialRedraws) {
+  const int64_t n = 640;
+  const double p = 0.58;
+  DigitSampler s(digit_classes(n, p));
+  stats::Binomial b(n, p);
+  stats::Rng r1(3, 0), r2(3, 1);
+  DigitTally direct, redrawn;
+  const int draws = 400'000;
+  for (int i = 0; i < draws; ++i) {
+    s.draw(r1, direct);
+    redrawn.add(b(r2), n);
+  }
+  DigitStatistics a = direct.statistics(), c = redrawn.statistics();
+  EXPECT_EQ(a.n_last, static_cast<size_t>(draws));
+  EXPECT_NEAR(a.last_digit_mean, c.last_digit_mean, 0.03);  // sd of each mean ~ 2.87 / sqrt(4e5) = 0.0045
+  EXPECT_NEAR(a.second_digit_mean, c.second_digit_mean, 0.03);
+  EXPECT_NEAR(a.last_0_5, c.last_0_5, 0.005);
+  EXPECT_NEAR(a.pairs_repeated, c.pairs_repeated, 0.005);
+  EXPECT_NEAR(a.pairs_adjacent, c.pairs_adjacent, 0.005);
+  EXPECT_NEAR(a.percent_0_5, c.percent_0_5, 0.005);
+  // And the direct draws' frequencies against the exact class probabilities.
+  DigitClasses cl = digit_classes(n, p);
+  double e_last = 0;
+  for (size_t k = 0; k < 30; ++k) e_last += static_cast<double>(k / 3) * cl.last_pair[k];
+  EXPECT_NEAR(a.last_digit_mean, e_last, 5 * 2.87 / std::sqrt(draws));
+}
+
+}  // namespace
+}  // namespace tallyscope
