@@ -2,17 +2,23 @@
 # Builds the libFuzzer targets (clang, ASan + UBSan) and runs each for a bounded time:
 # first over the kept crash inputs in fuzz/regressions/<target>/ (each must now pass), then
 # fuzzing from the seed corpus (plus the heads of the real files in ../shared/data, when present).
-# Usage: scripts/fuzz.sh [seconds per target, default 60]
+# Usage: scripts/fuzz.sh [seconds per target, default 60] [build dir]
+# With a build dir (scripts/test.sh passes build/asan, whose sanitizer build already has the fuzz
+# targets) nothing is built; without one the fuzz preset builds the core library and the targets.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-${FUZZ_SECONDS:-60}}
-cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz
+build=${2:-}
+if [ -z "$build" ]; then
+  build=build/fuzz
+  cmake --preset fuzz >/dev/null
+  cmake --build --preset fuzz
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 status=0
 for target in csv spec timestamp; do
-  bin=build/fuzz/fuzz_$target
+  bin=$build/fuzz_$target
   mapfile -t regressions < <(find fuzz/regressions/$target -type f ! -name .keep 2>/dev/null | sort)
   if ((${#regressions[@]})); then
     echo "== fuzz_$target: ${#regressions[@]} kept crash inputs" >&2

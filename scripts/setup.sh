@@ -3,7 +3,7 @@
 # Shared by the README's two commands and by .ci/run; safe to run again.
 set -euo pipefail
 packages=(
-  build-essential cmake ninja-build pkg-config git time
+  build-essential cmake ninja-build pkg-config git time ccache
   libeigen3-dev libboost-dev libboost-math-dev libcli11-dev nlohmann-json3-dev
   libfmt-dev zlib1g-dev libsqlite3-dev libfast-float-dev libtomlplusplus-dev libssl-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
