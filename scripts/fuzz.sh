@@ -3,8 +3,8 @@
 # first over the kept crash inputs in fuzz/regressions/<target>/ (each must now pass), then
 # fuzzing from the seed corpus (plus the heads of the real files in ../shared/data, when present).
 # Usage: scripts/fuzz.sh [seconds per target, default 60] [build dir]
-# With a build dir (scripts/test.sh passes build/asan, whose sanitizer build already has the fuzz
-# targets) nothing is built; without one the fuzz preset builds the core library and the targets.
+# With a build dir holding fuzz targets nothing is built; without one the fuzz preset builds the
+# core library (io, model) and the targets.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-${FUZZ_SECONDS:-60}}
