@@ -6,49 +6,6 @@
 
 namespace tallyscope::stats {
 
-uint64_t Rng::below(uint64_t n) {
-  __extension__ typedef unsigned __int128 u128;
-  uint64_t x = next();
-  u128 m = static_cast<u128>(x) * n;
-  uint64_t l = static_cast<uint64_t>(m);
-  if (l < n) {
-    uint64_t t = -n % n;
-    while (l < t) {
-      x = next();
-      m = static_cast<u128>(x) * n;
-      l = static_cast<uint64_t>(m);
-    }
-  }
-  return static_cast<uint64_t>(m >> 64);
-}
-
-double Rng::normal() {
-  double u1 = uniform(), u2 = uniform();
-  if (u1 <= 0) u1 = 0x1.0p-53;
-  return std::sqrt(-2 * std::log(u1)) * std::cos(2 * M_PI * u2);
-}
-
-double Rng::gamma(double shape) {
-  if (!(shape > 0)) return 0;
-  if (shape < 1) {
-    double u = uniform();
-    if (u <= 0) u = 0x1.0p-53;
-    return gamma(shape + 1) * std::pow(u, 1 / shape);
-  }
-  const double d = shape - 1.0 / 3, c = 1 / std::sqrt(9 * d);
-  for (;;) {
-    double x, v;
-    do {
-      x = normal();
-      v = 1 + c * x;
-    } while (v <= 0);
-    v = v * v * v;
-    double u = uniform();
-    if (u < 1 - 0.0331 * x * x * x * x) return d * v;
-    if (u > 0 && std::log(u) < 0.5 * x * x + d * (1 - v + std::log(v))) return d * v;
-  }
-}
-
 namespace {
 
 // Stirling's correction: log(k!) - [(k + 1/2) log(k + 1) - (k + 1) + log(2 pi)/2].
