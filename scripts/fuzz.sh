@@ -2,18 +2,14 @@
 # Builds the libFuzzer targets (clang, ASan + UBSan) and runs each for a bounded time:
 # first over the kept crash inputs in fuzz/regressions/<target>/ (each must now pass), then
 # fuzzing from the seed corpus (plus the heads of the real files in ../shared/data, when present).
-# Usage: scripts/fuzz.sh [seconds per target, default 60] [build dir]
-# With a build dir holding fuzz targets nothing is built; without one the fuzz preset builds the
-# core library (io, model) and the targets.
+# Usage: scripts/fuzz.sh [seconds per target, default 60]
+# The fuzz preset builds the core library (io, model) and the targets only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-${FUZZ_SECONDS:-60}}
-build=${2:-}
-if [ -z "$build" ]; then
-  build=build/fuzz
-  cmake --preset fuzz >/dev/null
-  cmake --build --preset fuzz
-fi
+build=build/fuzz
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 status=0
