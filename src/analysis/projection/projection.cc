@@ -47,6 +47,430 @@ ProjectionResult::Interval interval(const std::vector<double>& v, double level) 
 
 using stats::parallel_for;  // one implementation for every analysis: stats/parallel.h
 
+// ---- The donor method, in steps: pools, baseline slopes, memory layout, draws. ----
+
+// A donor pool: the uncounted sheets (recipients) that draw from one set of counted sheets.
+struct DonorPool {
+  const std::vector<uint32_t>* donors;
+  std::vector<uint32_t> recipients;
+  // Donors from a coarser level than the recipients' own polling place: the place is the
+  // unit. Each uncounted place draws a counted place of the pool, then its sheets draw
+  // donors within that place, so places unlike the counted ones widen the interval.
+  bool by_place = false;
+  std::vector<std::vector<uint32_t>> donor_places, recipient_places;
+};
+
+struct DonorPools {
+  std::vector<std::vector<std::vector<uint32_t>>> members;  // [level][node]: counted sheets with registered voters
+  std::vector<uint32_t> donors_all;                          // every such sheet
+  std::vector<DonorPool> pools;
+};
+
+// Donor pools: for each uncounted sheet, the finest place with enough counted sheets (with
+// registered voters), else the whole universe. Fills `r.pool_levels`. Filled in place because
+// the pools point into `dp`'s member lists.
+void assign_donor_pools(const Counted& c, const Universe& u, const ProjectionOptions& opt,
+                        const std::vector<size_t>& uncounted, DonorPools& dp, ProjectionResult& r) {
+  const size_t n = u.sheets(), L = u.level_names.size();
+  auto& members = dp.members;
+  members.assign(L, {});
+  for (size_t l = 0; l < L; ++l) members[l].resize(u.node_counts[l]);
+  for (size_t s = 0; s < n; ++s) {
+    if (!c.counted[s] || u.registered[s] == kMissing || u.registered[s] <= 0) continue;
+    dp.donors_all.push_back(static_cast<uint32_t>(s));
+    for (size_t l = 0; l < L; ++l) members[l][u.nodes[l][s]].push_back(static_cast<uint32_t>(s));
+  }
+  if (dp.donors_all.empty()) throw UsageError("no counted sheet has registered voters: no donor to project from");
+  std::map<std::pair<size_t, uint32_t>, size_t> pool_index;  // (level, node) -> pool; level L = all
+  std::vector<size_t> at_level(L + 1, 0);
+  for (size_t s : uncounted) {
+    size_t level = L;
+    uint32_t node = 0;
+    for (size_t l = L; l-- > 0;) {
+      if (members[l][u.nodes[l][s]].size() >= std::max<size_t>(1, opt.min_donors)) {
+        level = l;
+        node = u.nodes[l][s];
+        break;
+      }
+    }
+    auto [it, fresh] = pool_index.emplace(std::make_pair(level, node), dp.pools.size());
+    if (fresh) {
+      DonorPool p;
+      p.donors = level == L ? &dp.donors_all : &members[level][node];
+      dp.pools.push_back(std::move(p));
+    }
+    dp.pools[it->second].recipients.push_back(static_cast<uint32_t>(s));
+    ++at_level[level];
+  }
+  for (size_t l = 0; l <= L; ++l)
+    if (at_level[l]) r.pool_levels.push_back({l == L ? "all" : u.level_names[l], at_level[l]});
+  if (L == 0) return;
+  const auto& place_of = u.nodes[L - 1];
+  for (const auto& [key, index] : pool_index) {
+    if (key.first == L - 1) continue;  // donors from the recipients' own place
+    DonorPool& p = dp.pools[index];
+    p.by_place = true;
+    std::map<uint32_t, size_t> dplace, rplace;
+    for (uint32_t s : *p.donors) {
+      auto [it, fresh] = dplace.emplace(place_of[s], p.donor_places.size());
+      if (fresh) p.donor_places.emplace_back();
+      p.donor_places[it->second].push_back(s);
+    }
+    for (uint32_t s : p.recipients) {
+      auto [it, fresh] = rplace.emplace(place_of[s], p.recipient_places.size());
+      if (fresh) p.recipient_places.emplace_back();
+      p.recipient_places[it->second].push_back(s);
+    }
+  }
+}
+
+// The baseline covariate: slopes of each count's rate on the baseline share across counted
+// polling places, within their parent (weighted by registered voters). Per pool drawn by place,
+// the shift of each (recipient place, donor place) pair is then slope x difference. Empty when
+// there is no baseline or it cannot be estimated (with a note in `r`).
+std::vector<double> baseline_slopes(const Counted& c, const Universe& u, const std::vector<uint32_t>& donors_all,
+                                    ProjectionResult& r) {
+  const size_t n = u.sheets(), K = c.names.size(), L = u.level_names.size();
+  std::vector<double> slope;
+  if (u.baseline.empty() || L < 2) return slope;
+  const auto& place_of = u.nodes[L - 1];
+  const auto& parent_of = u.nodes[L - 2];
+  std::vector<double> preg(u.node_counts[L - 1], 0), px(u.node_counts[L - 1], std::nan(""));
+  std::vector<std::vector<double>> pv(K, std::vector<double>(u.node_counts[L - 1], 0));
+  for (size_t s : donors_all) {
+    const uint32_t p = place_of[s];
+    preg[p] += static_cast<double>(u.registered[s]);
+    px[p] = u.baseline[s];
+    for (size_t k = 0; k < K; ++k) pv[k][p] += c.votes[k][s];
+  }
+  std::vector<double> gw(u.node_counts[L - 2], 0), gx(u.node_counts[L - 2], 0);
+  std::vector<std::vector<double>> gy(K, std::vector<double>(u.node_counts[L - 2], 0));
+  std::vector<uint32_t> parent_of_place(u.node_counts[L - 1], 0);
+  for (size_t s = 0; s < n; ++s) parent_of_place[place_of[s]] = parent_of[s];
+  std::vector<uint32_t> fitted;
+  for (uint32_t p = 0; p < u.node_counts[L - 1]; ++p) {
+    if (preg[p] <= 0 || !std::isfinite(px[p])) continue;
+    fitted.push_back(p);
+    const uint32_t g = parent_of_place[p];
+    gw[g] += preg[p];
+    gx[g] += preg[p] * px[p];
+    for (size_t k = 0; k < K; ++k) gy[k][g] += pv[k][p];  // rate x weight = votes
+  }
+  double sxx = 0;
+  std::vector<double> sxy(K, 0);
+  for (uint32_t p : fitted) {
+    const uint32_t g = parent_of_place[p];
+    const double dx = px[p] - gx[g] / gw[g];
+    sxx += preg[p] * dx * dx;
+    for (size_t k = 0; k < K; ++k) sxy[k] += preg[p] * dx * (pv[k][p] / preg[p] - gy[k][g] / gw[g]);
+  }
+  r.baseline.places_fitted = fitted.size();
+  if (sxx > 0 && fitted.size() >= 10) {
+    slope.resize(K);
+    for (size_t k = 0; k < K; ++k) {
+      slope[k] = sxy[k] / sxx;
+      r.baseline.slopes.push_back({c.names[k], slope[k]});
+    }
+  } else {
+    r.notes.push_back("the baseline varies too little across counted polling places (or fewer than 10 are "
+                      "matched) to estimate its slopes: not used");
+  }
+  return slope;
+}
+
+// Memory layout for the draws: each pool's donor rows copied into one contiguous block
+// (ordered by donor place for pools drawn by place) and its recipients' registered voters in
+// draw order, so the hot loop reads small sequential blocks instead of rows scattered over the
+// whole universe (the draws are memory-bound; this made them about twice as fast).
+struct DonorLayout {
+  size_t rows = 0;                       // offset of the pool's block, in rows
+  std::vector<double> recipient_reg;     // in draw order
+  std::vector<uint32_t> place_start;     // by place: first row of each donor place, then the end
+  std::vector<double> donor_x;           // by place: baseline of each donor place
+  std::vector<uint32_t> recipient_end;   // by place: end (in recipient_reg) of each recipient place
+  std::vector<double> recipient_x;       // by place: baseline of each recipient place
+};
+
+struct DonorBlock {
+  std::vector<DonorLayout> layout;  // per pool
+  // Single precision halves the memory the draws stream through; a rate's relative rounding
+  // error (6e-8) is far below anything a projection reports.
+  std::vector<float> rates;  // donors' rates per registered voter, K per row
+  size_t largest = 0;        // the largest pool's donor count
+};
+
+DonorBlock lay_out_donors(const Counted& c, const Universe& u, const DonorPools& dp, bool with_x) {
+  const size_t n = u.sheets(), K = c.names.size();
+  // Rates per registered voter of every donor, one contiguous row per donor.
+  std::vector<double> rate(n * K, 0);
+  for (size_t s : dp.donors_all)
+    for (size_t k = 0; k < K; ++k) rate[s * K + k] = c.votes[k][s] / static_cast<double>(u.registered[s]);
+  std::vector<double> reg_of(n, 0);
+  for (size_t s = 0; s < n; ++s) reg_of[s] = u.registered[s] == kMissing ? 0 : static_cast<double>(u.registered[s]);
+  DonorBlock b;
+  b.layout.resize(dp.pools.size());
+  auto copy_row = [&](uint32_t s) {
+    for (size_t k = 0; k < K; ++k) b.rates.push_back(static_cast<float>(rate[static_cast<size_t>(s) * K + k]));
+  };
+  for (size_t i = 0; i < dp.pools.size(); ++i) {
+    const DonorPool& p = dp.pools[i];
+    DonorLayout& lay = b.layout[i];
+    lay.rows = b.rates.size() / K;
+    b.largest = std::max(b.largest, p.donors->size());
+    if (p.by_place) {
+      uint32_t row = 0;
+      for (const auto& place : p.donor_places) {
+        lay.place_start.push_back(row);
+        lay.donor_x.push_back(with_x ? u.baseline[place[0]] : 0);
+        for (uint32_t s : place) copy_row(s), ++row;
+      }
+      lay.place_start.push_back(row);
+      for (const auto& place : p.recipient_places) {
+        for (uint32_t s : place) lay.recipient_reg.push_back(reg_of[s]);
+        lay.recipient_end.push_back(static_cast<uint32_t>(lay.recipient_reg.size()));
+        lay.recipient_x.push_back(with_x ? u.baseline[place[0]] : 0);
+      }
+    } else {
+      for (uint32_t s : *p.donors) copy_row(s);
+      for (uint32_t s : p.recipients) lay.recipient_reg.push_back(reg_of[s]);
+    }
+  }
+  return b;
+}
+
+// Per-thread scratch of the donor draws. A recipient adds its registered voters to its donor
+// row's weight; each touched row is then added once, weighted: fewer K-wide additions when donors
+// serve several recipients. The slot arrays hold the donor of each slot of a resampled pool, valid
+// when stamped with the current pool's (thread-wide, ever increasing) number; their contents
+// never affect the draws, only which slots were already drawn in this pool.
+struct DonorScratch {
+  std::vector<uint32_t> slot_donor, slot_stamp, touched;
+  std::vector<double> weight;  // per donor row of the pool: registered voters it stands for
+  uint64_t stamp = 0;
+
+  void reserve(size_t largest) {
+    if (slot_donor.size() >= largest) return;
+    slot_donor.assign(largest, 0);
+    slot_stamp.assign(largest, 0);
+    weight.assign(largest, 0);
+    stamp = 0;
+  }
+  void add(uint32_t row, double reg) {
+    if (weight[row] == 0) touched.push_back(row);
+    weight[row] += reg;
+  }
+  void flush(const float* base_row, size_t K, std::vector<double>& t) {
+    for (uint32_t j : touched) {
+      const float* row = base_row + static_cast<size_t>(j) * K;
+      const double w = weight[j];
+      for (size_t k = 0; k < K; ++k) t[k] += w * row[k];
+      weight[j] = 0;
+    }
+    touched.clear();
+  }
+};
+
+// A pool drawn by place: each recipient place draws a donor place, its sheets donors within it,
+// shifted by the baseline slopes when known.
+void draw_pool_by_place(const DonorLayout& lay, const float* base_row, size_t K, const std::vector<double>& slope,
+                        Rng& rng, DonorScratch& sc, std::vector<double>& t) {
+  const bool with_x = !slope.empty();
+  uint32_t r0 = 0;
+  const uint64_t places = lay.place_start.size() - 1;
+  for (size_t q = 0; q < lay.recipient_end.size(); ++q) {
+    const uint64_t from = rng.below(places);
+    const uint32_t first = lay.place_start[from];
+    const uint64_t size = lay.place_start[from + 1] - first;
+    const double dx = with_x ? lay.recipient_x[q] - lay.donor_x[from] : std::nan("");
+    for (uint32_t j = r0; j < lay.recipient_end[q]; ++j) {
+      const uint32_t row = first + static_cast<uint32_t>(rng.below(size));
+      const double reg = lay.recipient_reg[j];
+      if (std::isfinite(dx)) {
+        const float* rp = base_row + static_cast<size_t>(row) * K;
+        for (size_t k = 0; k < K; ++k) t[k] += reg * std::max(0.0, rp[k] + slope[k] * dx);
+      } else if (reg > 0) {
+        sc.add(row, reg);
+      }
+    }
+    r0 = lay.recipient_end[q];
+  }
+  sc.flush(base_row, K, t);
+}
+
+// A pool drawn by sheet, in two stages: the pool is resampled (its mean is uncertain), then each
+// recipient draws a donor from the resample. Done lazily: a recipient picks a slot of the
+// resample, and a slot's donor is drawn the first time it is picked.
+void draw_pool_by_sheet(const DonorLayout& lay, const float* base_row, size_t K, uint64_t m, Rng& rng,
+                        DonorScratch& sc, std::vector<double>& t) {
+  if (static_cast<uint32_t>(++sc.stamp) == 0) {  // wrapped: forget every old stamp
+    std::fill(sc.slot_stamp.begin(), sc.slot_stamp.end(), 0);
+    sc.stamp = 1;
+  }
+  for (double reg : lay.recipient_reg) {
+    uint64_t slot = rng.below(m);
+    if (sc.slot_stamp[slot] != static_cast<uint32_t>(sc.stamp)) {
+      sc.slot_stamp[slot] = static_cast<uint32_t>(sc.stamp);
+      sc.slot_donor[slot] = static_cast<uint32_t>(rng.below(m));
+    }
+    if (reg > 0) sc.add(sc.slot_donor[slot], reg);
+  }
+  sc.flush(base_row, K, t);
+}
+
+// The donor method's draws: per draw, the counted totals plus every pool's imputed votes.
+void donor_draws(const Counted& c, const Universe& u, const ProjectionOptions& opt, const std::vector<size_t>& uncounted,
+                 const std::vector<double>& known, std::vector<std::vector<double>>& totals, ProjectionResult& r) {
+  const size_t K = c.names.size();
+  DonorPools dp;
+  assign_donor_pools(c, u, opt, uncounted, dp, r);
+  const std::vector<double> slope = baseline_slopes(c, u, dp.donors_all, r);
+  if (!slope.empty()) {
+    r.baseline.used = true;
+    for (const DonorPool& p : dp.pools)
+      if (p.by_place)
+        for (const auto& place : p.recipient_places)
+          if (std::isfinite(u.baseline[place[0]])) r.baseline.sheets_adjusted += place.size();
+  }
+  const DonorBlock block = lay_out_donors(c, u, dp, !slope.empty());
+  parallel_for(static_cast<size_t>(opt.draws), opt.threads, [&](size_t d) {
+    Rng rng(opt.seed, d);
+    std::vector<double>& t = totals[d];
+    t = known;
+    thread_local DonorScratch sc;
+    sc.reserve(block.largest);
+    for (size_t i = 0; i < dp.pools.size(); ++i) {
+      const DonorLayout& lay = block.layout[i];
+      const float* base_row = block.rates.data() + lay.rows * K;
+      if (dp.pools[i].by_place)
+        draw_pool_by_place(lay, base_row, K, slope, rng, sc, t);
+      else
+        draw_pool_by_sheet(lay, base_row, K, dp.pools[i].donors->size(), rng, sc, t);
+    }
+  });
+}
+
+// ---- The stratified ratio estimator (registered voters as the auxiliary variable). ----
+
+// Sums of one stratum (a node of one level, or the whole universe).
+struct RatioStat {
+  double n = 0, N = 0, x = 0, X = 0;  // counted sheets (with registered voters), all sheets, registered of both
+  double counted = 0;                 // every counted sheet
+  std::vector<double> y;              // counted totals per count
+  Eigen::MatrixXd cov;                // residual covariance per registered voter^2, per count pair
+};
+
+template <class NodeOf>
+std::vector<RatioStat> ratio_stats(const Counted& c, const Universe& u, NodeOf node_of, size_t nodes) {
+  const size_t n = u.sheets(), K = c.names.size();
+  std::vector<RatioStat> st(nodes);
+  for (auto& x : st) x.y.assign(K, 0);
+  for (size_t s = 0; s < n; ++s) {
+    auto& x = st[node_of(s)];
+    double reg = u.registered[s] == kMissing ? 0 : static_cast<double>(u.registered[s]);
+    x.N += 1;
+    x.X += reg;
+    if (c.counted[s]) x.counted += 1;
+    if (c.counted[s] && reg > 0) {
+      x.n += 1;
+      x.x += reg;
+      for (size_t k = 0; k < K; ++k) x.y[k] += c.votes[k][s];
+    }
+  }
+  for (auto& x : st) x.cov = Eigen::MatrixXd::Zero(static_cast<long>(K), static_cast<long>(K));
+  for (size_t s = 0; s < n; ++s) {
+    auto& x = st[node_of(s)];
+    double reg = u.registered[s] == kMissing ? 0 : static_cast<double>(u.registered[s]);
+    if (!c.counted[s] || reg <= 0 || x.n < 2) continue;
+    Eigen::VectorXd e(static_cast<long>(K));
+    for (size_t k = 0; k < K; ++k) e(static_cast<long>(k)) = c.votes[k][s] - x.y[k] / x.x * reg;
+    x.cov += e * e.transpose();
+  }
+  for (auto& x : st)
+    if (x.n >= 2) x.cov /= (x.n - 1);
+  return st;
+}
+
+// For a stratum with sheets left: the ratio to use, the mean of its uncounted total and the
+// Cholesky-like factor of that total's variance.
+struct RatioUse {
+  std::vector<double> ratio;
+  Eigen::MatrixXd chol;  // of the variance of the uncounted total
+  std::vector<double> mean;
+};
+
+// A stratum with fewer than two counted sheets borrows its nearest ancestor's ratio and residual
+// covariance (found through any sheet of the stratum), else the whole universe's.
+const RatioStat& ratio_source(const Universe& u, int sl, uint32_t h, const RatioStat& own,
+                              const std::vector<std::vector<RatioStat>>& by_level, const RatioStat& all) {
+  if (own.n >= 2) return own;
+  const size_t n = u.sheets();
+  for (size_t s = 0; s < n && sl > 0; ++s) {
+    if (u.nodes[static_cast<size_t>(sl)][s] != h) continue;
+    for (int l = sl - 1; l >= 0; --l) {
+      const RatioStat& a = by_level[static_cast<size_t>(l)][u.nodes[static_cast<size_t>(l)][s]];
+      if (a.n >= 2) return a;
+    }
+    break;
+  }
+  return all;
+}
+
+RatioUse ratio_use(const RatioStat& src, double X_unc, double N_unc, size_t K) {
+  if (src.n < 2 || src.x <= 0) throw UsageError("too few counted sheets for the ratio estimator");
+  RatioUse use;
+  use.ratio.resize(K);
+  use.mean.resize(K);
+  for (size_t k = 0; k < K; ++k) {
+    use.ratio[k] = src.y[k] / src.x;
+    use.mean[k] = use.ratio[k] * X_unc;
+  }
+  // Variance of the uncounted part's total: N_unc^2 (1 - n/N) s_e^2 / n, with the sample size
+  // and fpc of the source.
+  double f = src.N > 0 ? src.n / src.N : 0;
+  double scale = N_unc * N_unc * std::max(0.0, 1 - f) / src.n;
+  Eigen::MatrixXd V = src.cov * scale;
+  Eigen::LDLT<Eigen::MatrixXd> ldlt(V);
+  Eigen::MatrixXd Lm = ldlt.matrixL();
+  Eigen::VectorXd D = ldlt.vectorD().cwiseMax(0).cwiseSqrt();
+  use.chol = ldlt.transpositionsP().transpose() * Lm * D.asDiagonal();
+  return use;
+}
+
+// Stratified ratio estimator, strata at one level; the uncounted part of each stratum is drawn
+// from a normal with the estimator's variance (finite-population corrected), independently
+// across strata.
+void ratio_draws(const Counted& c, const Universe& u, const ProjectionOptions& opt, const std::vector<double>& known,
+                 std::vector<std::vector<double>>& totals, ProjectionResult& r) {
+  const size_t K = c.names.size(), L = u.level_names.size();
+  int sl = opt.strata_level >= 0 ? opt.strata_level : (L > 1 ? 1 : (L == 1 ? 0 : -1));
+  if (sl >= static_cast<int>(L)) throw UsageError("the strata level is beyond the universe's geography");
+  std::vector<std::vector<RatioStat>> by_level;
+  for (size_t l = 0; l < L; ++l)
+    by_level.push_back(ratio_stats(c, u, [&](size_t s) { return u.nodes[l][s]; }, u.node_counts[l]));
+  std::vector<RatioStat> all = ratio_stats(c, u, [](size_t) { return 0u; }, 1);
+  std::vector<RatioUse> uses;
+  size_t strata = sl < 0 ? 1 : u.node_counts[static_cast<size_t>(sl)];
+  for (uint32_t h = 0; h < strata; ++h) {
+    const RatioStat& own = sl < 0 ? all[0] : by_level[static_cast<size_t>(sl)][h];
+    double X_unc = own.X - own.x, N_unc = own.N - own.counted;
+    if (N_unc <= 0 || X_unc <= 0) continue;  // nothing left to project here
+    uses.push_back(ratio_use(ratio_source(u, sl, h, own, by_level, all[0]), X_unc, N_unc, K));
+  }
+  parallel_for(static_cast<size_t>(opt.draws), opt.threads, [&](size_t d) {
+    Rng rng(opt.seed, d);
+    std::vector<double>& t = totals[d];
+    t = known;
+    Eigen::VectorXd z(static_cast<long>(K));
+    for (const RatioUse& use : uses) {
+      for (size_t k = 0; k < K; ++k) z(static_cast<long>(k)) = rng.normal();
+      Eigen::VectorXd v = use.chol * z;
+      for (size_t k = 0; k < K; ++k) t[k] += std::max(0.0, use.mean[k] + v(static_cast<long>(k)));
+    }
+  });
+  r.notes.push_back(fmt::format("strata: {} ({} with sheets to project)", sl < 0 ? "the whole universe" : u.level_names[static_cast<size_t>(sl)],
+                                uses.size()));
+}
+
 // The Monte Carlo draws of a method: per draw, the projected totals of each count (counted plus
 // imputed). Fills `r`'s pool levels and notes.
 std::vector<std::vector<double>> draw_totals(const Counted& c, const Universe& u, const ProjectionOptions& opt,
@@ -62,361 +486,10 @@ std::vector<std::vector<double>> draw_totals(const Counted& c, const Universe& u
   }
   // Per draw: the projected totals of each count.
   std::vector<std::vector<double>> totals(static_cast<size_t>(opt.draws), std::vector<double>(K, 0));
-
-  if (opt.method == ProjectionMethod::kDonor) {
-    // Donor pools: the finest place with enough counted sheets (with registered voters).
-    const size_t L = u.level_names.size();
-    std::vector<std::vector<std::vector<uint32_t>>> members(L);
-    for (size_t l = 0; l < L; ++l) members[l].resize(u.node_counts[l]);
-    std::vector<uint32_t> donors_all;
-    for (size_t s = 0; s < n; ++s) {
-      if (!c.counted[s] || u.registered[s] == kMissing || u.registered[s] <= 0) continue;
-      donors_all.push_back(static_cast<uint32_t>(s));
-      for (size_t l = 0; l < L; ++l) members[l][u.nodes[l][s]].push_back(static_cast<uint32_t>(s));
-    }
-    if (donors_all.empty()) throw UsageError("no counted sheet has registered voters: no donor to project from");
-    struct Pool {
-      const std::vector<uint32_t>* donors;
-      std::vector<uint32_t> recipients;
-      // Donors from a coarser level than the recipients' own polling place: the place is the
-      // unit. Each uncounted place draws a counted place of the pool, then its sheets draw
-      // donors within that place, so places unlike the counted ones widen the interval.
-      bool by_place = false;
-      std::vector<std::vector<uint32_t>> donor_places, recipient_places;
-    };
-    std::map<std::pair<size_t, uint32_t>, size_t> pool_index;  // (level, node) -> pool; level L = all
-    std::vector<Pool> pools;
-    std::vector<size_t> at_level(L + 1, 0);
-    for (size_t s : uncounted) {
-      size_t level = L;
-      uint32_t node = 0;
-      for (size_t l = L; l-- > 0;) {
-        if (members[l][u.nodes[l][s]].size() >= std::max<size_t>(1, opt.min_donors)) {
-          level = l;
-          node = u.nodes[l][s];
-          break;
-        }
-      }
-      auto [it, fresh] = pool_index.emplace(std::make_pair(level, node), pools.size());
-      if (fresh) {
-        Pool p;
-        p.donors = level == L ? &donors_all : &members[level][node];
-        pools.push_back(std::move(p));
-      }
-      pools[it->second].recipients.push_back(static_cast<uint32_t>(s));
-      ++at_level[level];
-    }
-    for (size_t l = 0; l <= L; ++l)
-      if (at_level[l]) r.pool_levels.push_back({l == L ? "all" : u.level_names[l], at_level[l]});
-    if (L > 0) {
-      const auto& place_of = u.nodes[L - 1];
-      for (const auto& [key, index] : pool_index) {
-        if (key.first == L - 1) continue;  // donors from the recipients' own place
-        Pool& p = pools[index];
-        p.by_place = true;
-        std::map<uint32_t, size_t> dp, rp;
-        for (uint32_t s : *p.donors) {
-          auto [it, fresh] = dp.emplace(place_of[s], p.donor_places.size());
-          if (fresh) p.donor_places.emplace_back();
-          p.donor_places[it->second].push_back(s);
-        }
-        for (uint32_t s : p.recipients) {
-          auto [it, fresh] = rp.emplace(place_of[s], p.recipient_places.size());
-          if (fresh) p.recipient_places.emplace_back();
-          p.recipient_places[it->second].push_back(s);
-        }
-      }
-    }
-    // Rates per registered voter of every donor, one contiguous row per donor.
-    std::vector<double> rate(n * K, 0);
-    for (size_t s : donors_all)
-      for (size_t k = 0; k < K; ++k) rate[s * K + k] = c.votes[k][s] / static_cast<double>(u.registered[s]);
-    // The baseline covariate: slopes of each count's rate on the baseline share across counted
-    // polling places, within their parent (weighted by registered voters), then per pool drawn
-    // by place, the shift of each (recipient place, donor place) pair is slope x difference.
-    std::vector<double> slope;
-    if (!u.baseline.empty() && L >= 2) {
-      const auto& place_of = u.nodes[L - 1];
-      const auto& parent_of = u.nodes[L - 2];
-      std::vector<double> preg(u.node_counts[L - 1], 0), px(u.node_counts[L - 1], std::nan(""));
-      std::vector<std::vector<double>> pv(K, std::vector<double>(u.node_counts[L - 1], 0));
-      for (size_t s : donors_all) {
-        const uint32_t p = place_of[s];
-        preg[p] += static_cast<double>(u.registered[s]);
-        px[p] = u.baseline[s];
-        for (size_t k = 0; k < K; ++k) pv[k][p] += c.votes[k][s];
-      }
-      std::vector<double> gw(u.node_counts[L - 2], 0), gx(u.node_counts[L - 2], 0);
-      std::vector<std::vector<double>> gy(K, std::vector<double>(u.node_counts[L - 2], 0));
-      std::vector<uint32_t> parent_of_place(u.node_counts[L - 1], 0);
-      for (size_t s = 0; s < n; ++s) parent_of_place[place_of[s]] = parent_of[s];
-      std::vector<uint32_t> fitted;
-      for (uint32_t p = 0; p < u.node_counts[L - 1]; ++p) {
-        if (preg[p] <= 0 || !std::isfinite(px[p])) continue;
-        fitted.push_back(p);
-        const uint32_t g = parent_of_place[p];
-        gw[g] += preg[p];
-        gx[g] += preg[p] * px[p];
-        for (size_t k = 0; k < K; ++k) gy[k][g] += pv[k][p];  // rate x weight = votes
-      }
-      double sxx = 0;
-      std::vector<double> sxy(K, 0);
-      for (uint32_t p : fitted) {
-        const uint32_t g = parent_of_place[p];
-        const double dx = px[p] - gx[g] / gw[g];
-        sxx += preg[p] * dx * dx;
-        for (size_t k = 0; k < K; ++k) sxy[k] += preg[p] * dx * (pv[k][p] / preg[p] - gy[k][g] / gw[g]);
-      }
-      r.baseline.places_fitted = fitted.size();
-      if (sxx > 0 && fitted.size() >= 10) {
-        slope.resize(K);
-        for (size_t k = 0; k < K; ++k) {
-          slope[k] = sxy[k] / sxx;
-          r.baseline.slopes.push_back({c.names[k], slope[k]});
-        }
-      } else {
-        r.notes.push_back("the baseline varies too little across counted polling places (or fewer than 10 are "
-                          "matched) to estimate its slopes: not used");
-      }
-    }
-    std::vector<double> reg_of(n, 0);
-    for (size_t s = 0; s < n; ++s) reg_of[s] = u.registered[s] == kMissing ? 0 : static_cast<double>(u.registered[s]);
-    if (!slope.empty()) {
-      r.baseline.used = true;
-      for (const Pool& p : pools)
-        if (p.by_place)
-          for (const auto& place : p.recipient_places)
-            if (std::isfinite(u.baseline[place[0]])) r.baseline.sheets_adjusted += place.size();
-    }
-    // Memory layout for the draws: each pool's donor rows copied into one contiguous block
-    // (ordered by donor place for pools drawn by place) and its recipients' registered voters in
-    // draw order, so the hot loop reads small sequential blocks instead of rows scattered over the
-    // whole universe (the draws are memory-bound; this made them about twice as fast).
-    struct Layout {
-      size_t rows = 0;                       // offset of the pool's block, in rows
-      std::vector<double> recipient_reg;     // in draw order
-      std::vector<uint32_t> place_start;     // by place: first row of each donor place, then the end
-      std::vector<double> donor_x;           // by place: baseline of each donor place
-      std::vector<uint32_t> recipient_end;   // by place: end (in recipient_reg) of each recipient place
-      std::vector<double> recipient_x;       // by place: baseline of each recipient place
-    };
-    std::vector<Layout> layout(pools.size());
-    // Single precision halves the memory the draws stream through; a rate's relative rounding
-    // error (6e-8) is far below anything a projection reports.
-    std::vector<float> block;
-    size_t largest = 0;
-    auto copy_row = [&](uint32_t s) {
-      for (size_t k = 0; k < K; ++k) block.push_back(static_cast<float>(rate[static_cast<size_t>(s) * K + k]));
-    };
-    const bool with_x = !slope.empty();
-    for (size_t i = 0; i < pools.size(); ++i) {
-      const Pool& p = pools[i];
-      Layout& lay = layout[i];
-      lay.rows = block.size() / K;
-      largest = std::max(largest, p.donors->size());
-      if (p.by_place) {
-        uint32_t row = 0;
-        for (const auto& place : p.donor_places) {
-          lay.place_start.push_back(row);
-          lay.donor_x.push_back(with_x ? u.baseline[place[0]] : 0);
-          for (uint32_t s : place) copy_row(s), ++row;
-        }
-        lay.place_start.push_back(row);
-        for (const auto& place : p.recipient_places) {
-          for (uint32_t s : place) lay.recipient_reg.push_back(reg_of[s]);
-          lay.recipient_end.push_back(static_cast<uint32_t>(lay.recipient_reg.size()));
-          lay.recipient_x.push_back(with_x ? u.baseline[place[0]] : 0);
-        }
-      } else {
-        for (uint32_t s : *p.donors) copy_row(s);
-        for (uint32_t s : p.recipients) lay.recipient_reg.push_back(reg_of[s]);
-      }
-    }
-    parallel_for(static_cast<size_t>(opt.draws), opt.threads, [&](size_t d) {
-      Rng rng(opt.seed, d);
-      std::vector<double>& t = totals[d];
-      t = known;
-      // Scratch kept per thread: the donor of each slot of the resampled pool, valid when stamped
-      // with the current pool's (thread-wide, ever increasing) number. Its contents never affect
-      // the draws, only which slots were already drawn in this pool.
-      thread_local std::vector<uint32_t> slot_donor, slot_stamp, touched;
-      thread_local std::vector<double> weight;  // per donor row of the pool: registered voters it stands for
-      thread_local uint64_t stamp = 0;
-      if (slot_donor.size() < largest) {
-        slot_donor.assign(largest, 0);
-        slot_stamp.assign(largest, 0);
-        weight.assign(largest, 0);
-        stamp = 0;
-      }
-      // A recipient adds its registered voters to its donor row's weight; each touched row is then
-      // added once, weighted: fewer K-wide additions when donors serve several recipients.
-      auto add = [&](uint32_t row, double reg) {
-        if (weight[row] == 0) touched.push_back(row);
-        weight[row] += reg;
-      };
-      auto flush = [&](const float* base_row) {
-        for (uint32_t j : touched) {
-          const float* row = base_row + static_cast<size_t>(j) * K;
-          const double w = weight[j];
-          for (size_t k = 0; k < K; ++k) t[k] += w * row[k];
-          weight[j] = 0;
-        }
-        touched.clear();
-      };
-      for (size_t i = 0; i < pools.size(); ++i) {
-        const Pool& p = pools[i];
-        const Layout& lay = layout[i];
-        const float* base_row = block.data() + lay.rows * K;
-        if (p.by_place) {
-          uint32_t r0 = 0;
-          const uint64_t places = lay.place_start.size() - 1;
-          for (size_t q = 0; q < lay.recipient_end.size(); ++q) {
-            const uint64_t from = rng.below(places);
-            const uint32_t first = lay.place_start[from];
-            const uint64_t size = lay.place_start[from + 1] - first;
-            const double dx = with_x ? lay.recipient_x[q] - lay.donor_x[from] : std::nan("");
-            for (uint32_t j = r0; j < lay.recipient_end[q]; ++j) {
-              const uint32_t row = first + static_cast<uint32_t>(rng.below(size));
-              const double reg = lay.recipient_reg[j];
-              if (std::isfinite(dx)) {
-                const float* rp = base_row + static_cast<size_t>(row) * K;
-                for (size_t k = 0; k < K; ++k) t[k] += reg * std::max(0.0, rp[k] + slope[k] * dx);
-              } else if (reg > 0) {
-                add(row, reg);
-              }
-            }
-            r0 = lay.recipient_end[q];
-          }
-          flush(base_row);
-          continue;
-        }
-        // Two stages: the pool is resampled (its mean is uncertain), then each recipient draws a
-        // donor from the resample. Done lazily: a recipient picks a slot of the resample, and a
-        // slot's donor is drawn the first time it is picked.
-        const uint64_t m = p.donors->size();
-        if (static_cast<uint32_t>(++stamp) == 0) {  // wrapped: forget every old stamp
-          std::fill(slot_stamp.begin(), slot_stamp.end(), 0);
-          stamp = 1;
-        }
-        for (double reg : lay.recipient_reg) {
-          uint64_t slot = rng.below(m);
-          if (slot_stamp[slot] != static_cast<uint32_t>(stamp)) {
-            slot_stamp[slot] = static_cast<uint32_t>(stamp);
-            slot_donor[slot] = static_cast<uint32_t>(rng.below(m));
-          }
-          if (reg > 0) add(slot_donor[slot], reg);
-        }
-        flush(base_row);
-      }
-    });
-  } else {
-    // Stratified ratio estimator (registered voters as the auxiliary variable), strata at one
-    // level; a stratum with fewer than two counted sheets borrows its nearest ancestor's ratio
-    // and residual covariance. The uncounted part of each stratum is drawn from a normal with the
-    // estimator's variance (finite-population corrected), independently across strata.
-    const size_t L = u.level_names.size();
-    int sl = opt.strata_level >= 0 ? opt.strata_level : (L > 1 ? 1 : (L == 1 ? 0 : -1));
-    if (sl >= static_cast<int>(L)) throw UsageError("the strata level is beyond the universe's geography");
-    // Stats per level per node (and the whole universe as the last resort).
-    struct Stat {
-      double n = 0, N = 0, x = 0, X = 0;  // counted sheets (with registered voters), all sheets, registered of both
-      double counted = 0;                 // every counted sheet
-      std::vector<double> y;              // counted totals per count
-      Eigen::MatrixXd cov;                // residual covariance per registered voter^2, per count pair
-    };
-    auto build = [&](auto node_of, size_t nodes) {
-      std::vector<Stat> st(nodes);
-      for (auto& x : st) x.y.assign(K, 0);
-      for (size_t s = 0; s < n; ++s) {
-        auto& x = st[node_of(s)];
-        double reg = u.registered[s] == kMissing ? 0 : static_cast<double>(u.registered[s]);
-        x.N += 1;
-        x.X += reg;
-        if (c.counted[s]) x.counted += 1;
-        if (c.counted[s] && reg > 0) {
-          x.n += 1;
-          x.x += reg;
-          for (size_t k = 0; k < K; ++k) x.y[k] += c.votes[k][s];
-        }
-      }
-      for (auto& x : st) x.cov = Eigen::MatrixXd::Zero(static_cast<long>(K), static_cast<long>(K));
-      for (size_t s = 0; s < n; ++s) {
-        auto& x = st[node_of(s)];
-        double reg = u.registered[s] == kMissing ? 0 : static_cast<double>(u.registered[s]);
-        if (!c.counted[s] || reg <= 0 || x.n < 2) continue;
-        Eigen::VectorXd e(static_cast<long>(K));
-        for (size_t k = 0; k < K; ++k) e(static_cast<long>(k)) = c.votes[k][s] - x.y[k] / x.x * reg;
-        x.cov += e * e.transpose();
-      }
-      for (auto& x : st)
-        if (x.n >= 2) x.cov /= (x.n - 1);
-      return st;
-    };
-    std::vector<std::vector<Stat>> by_level;
-    for (size_t l = 0; l < L; ++l)
-      by_level.push_back(build([&](size_t s) { return u.nodes[l][s]; }, u.node_counts[l]));
-    std::vector<Stat> all = build([](size_t) { return 0u; }, 1);
-    // For each stratum: the ratio and covariance to use, and its uncounted registered voters.
-    struct Use {
-      std::vector<double> ratio;
-      Eigen::MatrixXd chol;  // of the variance of the uncounted total
-      std::vector<double> mean;
-    };
-    std::vector<Use> uses;
-    size_t strata = sl < 0 ? 1 : u.node_counts[static_cast<size_t>(sl)];
-    for (uint32_t h = 0; h < strata; ++h) {
-      const Stat& own = sl < 0 ? all[0] : by_level[static_cast<size_t>(sl)][h];
-      double X_unc = own.X - own.x, N_unc = own.N - own.counted;
-      if (N_unc <= 0 || X_unc <= 0) continue;  // nothing left to project here
-      const Stat* src = &own;
-      if (own.n < 2) {
-        // The nearest ancestor with two counted sheets: find through any sheet of the stratum.
-        src = &all[0];
-        for (size_t s = 0; s < n && sl > 0; ++s) {
-          if (u.nodes[static_cast<size_t>(sl)][s] != h) continue;
-          for (int l = sl - 1; l >= 0; --l) {
-            const Stat& a = by_level[static_cast<size_t>(l)][u.nodes[static_cast<size_t>(l)][s]];
-            if (a.n >= 2) {
-              src = &a;
-              break;
-            }
-          }
-          break;
-        }
-      }
-      if (src->n < 2 || src->x <= 0) throw UsageError("too few counted sheets for the ratio estimator");
-      Use use;
-      use.ratio.resize(K);
-      use.mean.resize(K);
-      for (size_t k = 0; k < K; ++k) {
-        use.ratio[k] = src->y[k] / src->x;
-        use.mean[k] = use.ratio[k] * X_unc;
-      }
-      // Variance of the uncounted part's total: N_unc^2 (1 - n/N) s_e^2 / n, with the sample size
-      // and fpc of the source.
-      double f = src->N > 0 ? src->n / src->N : 0;
-      double scale = N_unc * N_unc * std::max(0.0, 1 - f) / src->n;
-      Eigen::MatrixXd V = src->cov * scale;
-      Eigen::LDLT<Eigen::MatrixXd> ldlt(V);
-      Eigen::MatrixXd Lm = ldlt.matrixL();
-      Eigen::VectorXd D = ldlt.vectorD().cwiseMax(0).cwiseSqrt();
-      use.chol = ldlt.transpositionsP().transpose() * Lm * D.asDiagonal();
-      uses.push_back(std::move(use));
-    }
-    parallel_for(static_cast<size_t>(opt.draws), opt.threads, [&](size_t d) {
-      Rng rng(opt.seed, d);
-      std::vector<double>& t = totals[d];
-      t = known;
-      Eigen::VectorXd z(static_cast<long>(K));
-      for (const Use& use : uses) {
-        for (size_t k = 0; k < K; ++k) z(static_cast<long>(k)) = rng.normal();
-        Eigen::VectorXd v = use.chol * z;
-        for (size_t k = 0; k < K; ++k) t[k] += std::max(0.0, use.mean[k] + v(static_cast<long>(k)));
-      }
-    });
-    r.notes.push_back(fmt::format("strata: {} ({} with sheets to project)", sl < 0 ? "the whole universe" : u.level_names[static_cast<size_t>(sl)],
-                                  uses.size()));
-  }
+  if (opt.method == ProjectionMethod::kDonor)
+    donor_draws(c, u, opt, uncounted, known, totals, r);
+  else
+    ratio_draws(c, u, opt, known, totals, r);
   return totals;
 }
 
