@@ -86,6 +86,11 @@ std::string chart_div(const Chart& c) {
                      esc(c.id), esc(c.caption));
 }
 
+void add_chart(Section& sec, Chart c) {
+  sec.html += chart_div(c);
+  sec.charts.push_back(std::move(c));
+}
+
 std::string para(std::string_view text) { return "<p>" + esc(text) + "</p>\n"; }
 
 std::string table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,

@@ -40,6 +40,8 @@ struct Section {
 
 // A chart's placeholder element and caption, for a section's HTML.
 std::string chart_div(const Chart& c);
+// Appends a chart to a section: its placeholder to the HTML, the chart to the list.
+void add_chart(Section& sec, Chart c);
 // A paragraph (text escaped).
 std::string para(std::string_view text);
 // A sortable table: the header cells and rows are escaped; `numeric` marks columns sorted as numbers.
