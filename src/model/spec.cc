@@ -193,6 +193,7 @@ ElectionSpec parse_spec(const std::string& text, const std::string& origin) {
       } else if (key == "majority" || key == "min_share" || key == "min_lead") {
         double x = get_number(v, origin, key);
         if (!(x >= 0 && x <= 1)) spec_error(origin, &v.source(), fmt::format("{} must be a fraction in [0, 1]", key));
+        if (x == 0) x = 0;  // -0.0 would be written "-0", which reads back as the integer 0 (found by fuzz_spec)
         (key == "majority" ? spec.rule.majority : key == "min_share" ? spec.rule.min_share : spec.rule.min_lead) = x;
       } else {
         spec_error(origin, &v.source(), fmt::format("unknown key '{}' in [rule] (known: kind, base, majority, "

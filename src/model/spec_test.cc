@@ -1,5 +1,7 @@
 #include "model/spec.h"
 
+#include <cmath>
+
 #include <gtest/gtest.h>
 
 #include "io/error.h"
@@ -78,6 +80,16 @@ TEST(Spec, WriteThenParseIsTheSameSpec) {
   EXPECT_EQ(t.delimiter, ';');
   EXPECT_EQ(t.timezone, "-04:00");
   EXPECT_EQ(write_spec(t), write_spec(parse_spec(write_spec(t), "again")));
+}
+
+// A rule fraction of -0.0 is 0: written as "-0" it would read back as the integer 0 and the
+// written spec would change on a second round (fuzz/regressions/spec/crash-spec-crash-068c4678...).
+TEST(Spec, NegativeZeroFractionRoundTrips) {
+  ElectionSpec s = parse_spec("choices = [\"A\"]\n[columns]\nid = \"id\"\n[rule]\nkind = \"threshold\"\n"
+                              "majority = -0.0\nmin_share = 0.4\nmin_lead = 0.1\n", "t");
+  EXPECT_FALSE(std::signbit(s.rule.majority));
+  const std::string once = write_spec(s);
+  EXPECT_EQ(once, write_spec(parse_spec(once, "w")));
 }
 
 TEST(Spec, TabDelimiterRoundTrips) {
