@@ -101,9 +101,7 @@ Command add_project(CLI::App& app) {
               print_guess_notes(fc);
               strata_of(fc);
               Arrival a = read_arrival_times(s->arrival, fc);
-              std::vector<double> points = s->points;
-              if (points.empty())
-                for (int k = 20; k <= 95; k += 5) points.push_back(k / 100.0);
+              const std::vector<double> points = s->points.empty() ? default_backtest_points() : s->points;
               std::cerr << "tallyscope: backtesting at " << points.size() << " points, " << s->draws << " draws each\n";
               Universe fu = universe_of(fc);
               if (base) attach_baseline(fu, fc, *base, s->baseline_level, level_map);

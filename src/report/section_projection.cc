@@ -72,7 +72,11 @@ void projection_part(const ProjectionResult& r, const std::string& basis, const 
       r.leader, r.runner_up, num(r.margin.median), lvl, num(r.margin.lo), num(r.margin.hi), probability(r.p_decided),
       thresholds));
   const bool overconfident = bm.has() && bm.value->coverage + 1e-9 < bm.value->level;
-  sec.key_findings.push_back(fmt::format(
+  for (const auto& f : r.footing) h += para("Too little to tell: " + f.substr(f.find(':') + 2) + ".");
+  if (!r.footing.empty())
+    sec.key_findings.push_back(fmt::format("Projection from {}: {}.", basis, r.footing.front()));
+  else
+    sec.key_findings.push_back(fmt::format(
       "Projection from {}: final margin {} points ({}% interval {} to {}); decided in this round with probability "
       "{}. {}",
       basis, num(r.margin.median), lvl, num(r.margin.lo), num(r.margin.hi), probability(r.p_decided),
@@ -106,11 +110,12 @@ void backtest_part(const BacktestResult& b, Section& sec) {
   h += "<h3>Backtest: replaying this count</h3>\n";
   h += para(fmt::format(
       "The count is replayed in its order of arrival; at each point the sheets in by then are projected with the "
-      "same method and compared with the final margin ({} points; margins are shown as the final count's leader "
-      "minus runner-up). Over {} points, the projected margin was off by "
+      "same method and compared with the final margin ({} points of {} over {}; every row is in that convention, whoever "
+      "led at the time). Over {} points, the projected margin was off by "
       "{} points on average; the {}% interval held the final margin at {} of the points (and each choice's share at "
       "{} of the checks).",
-      num(b.actual_margin), b.points.size(), num(b.mean_abs_error), lvl, percent(b.coverage, 0), percent(b.choice_coverage, 0)));
+      num(b.actual_margin), b.leader, b.runner_up, b.points.size(), num(b.mean_abs_error), lvl, percent(b.coverage, 0),
+      percent(b.choice_coverage, 0)));
   sec.key_findings.push_back(fmt::format(
       "Backtest on this count: projections from earlier points missed the final margin by {} points on average, "
       "and their {}% intervals covered it {} of the time{}.",
@@ -124,15 +129,11 @@ void backtest_part(const BacktestResult& b, Section& sec) {
   J values = J::array();
   std::vector<std::vector<std::string>> rows;
   for (const auto& p : b.points) {
-    // A point's margin is its own leader's over its own runner-up; early in a count those may be the
-    // final runner-up and leader. Oriented here as the final count's: flipped when the pair is.
-    const double pair_actual = p.margin.median - p.error;
-    const double sign = pair_actual * b.actual_margin < 0 ? -1 : 1;
-    const double med = sign * p.margin.median, lo = sign > 0 ? p.margin.lo : -p.margin.hi,
-                 hi = sign > 0 ? p.margin.hi : -p.margin.lo, counted = sign * p.counted_margin;
+    // Every point is in the final count's convention (its leader minus its runner-up): see BacktestResult.
+    const double med = p.margin.median, lo = p.margin.lo, hi = p.margin.hi, counted = p.counted_margin;
     values.push_back({{"x", p.sheet_share}, {"median", med}, {"lo", lo}, {"hi", hi}, {"counted", counted}});
     rows.push_back({percent(p.sheet_share, 0), count(static_cast<long long>(p.counted)), num(counted), num(med),
-                    num(lo) + " to " + num(hi), num(sign * p.error), p.covered ? "yes" : "no",
+                    num(lo) + " to " + num(hi), num(p.error), p.covered ? "yes" : "no",
                     probability(p.p_decided)});
   }
   J x = {{"field", "x"}, {"type", "quantitative"}, {"axis", {{"format", ".0%"}}}, {"title", "share of sheets counted"}};

@@ -640,11 +640,23 @@ ProjectionResult project_core(const Counted& c, const Universe& u, const Contest
   }
   r.counted_registered_share = reg_total > 0 ? reg_counted / reg_total : 0;
   if (r.counted_units == 0) throw UsageError("the partial count holds no sheet of the universe: nothing to project from");
-  // The margin's two choices: the counted leader and runner-up.
+  if (r.counted_units < kMinCountedSheets)
+    r.footing.push_back(fmt::format("too little to tell: only {} sheets are counted; a projection needs at least {}",
+                                    r.counted_units, kMinCountedSheets));
+  // The margin's two choices: the counted leader and runner-up, unless the options name them.
   std::vector<size_t> rank(C);
   std::iota(rank.begin(), rank.end(), 0);
   std::stable_sort(rank.begin(), rank.end(), [&](size_t a, size_t b) { return known[a] > known[b]; });
-  const size_t li = rank[0], ri = C > 1 ? rank[1] : rank[0];
+  size_t li = rank[0], ri = C > 1 ? rank[1] : rank[0];
+  if (!opt.margin_leader.empty() || !opt.margin_runner_up.empty()) {
+    auto index_of = [&](const std::string& name) {
+      for (size_t k = 0; k < C; ++k)
+        if (c.names[k] == name) return k;
+      throw UsageError(fmt::format("the margin's choice '{}' is not a choice of the count", name));
+    };
+    li = index_of(opt.margin_leader);
+    ri = index_of(opt.margin_runner_up);
+  }
   r.leader = c.names[li];
   r.runner_up = c.names[ri];
   const double known_valid = std::accumulate(known.begin(), known.begin() + static_cast<long>(C), 0.0);
@@ -877,6 +889,12 @@ ProjectionResult project_arrived(const Election& fc, const Arrival& arrival, int
   return r;
 }
 
+std::vector<double> default_backtest_points() {
+  std::vector<double> points;
+  for (int k = 20; k <= 95; k += 5) points.push_back(k / 100.0);
+  return points;
+}
+
 BacktestResult backtest(const Election& fc, const Arrival& arrival, const std::vector<double>& points,
                         const ProjectionOptions& opt, const Universe* universe) {
   if (universe && universe->sheets() != fc.sheets()) throw UsageError("backtest: the universe must be the final count's");
@@ -904,10 +922,20 @@ BacktestResult backtest(const Election& fc, const Arrival& arrival, const std::v
     b.choice_names.push_back(c.names[k]);
     b.actual_shares.push_back(final_valid > 0 ? final_totals[k] / final_valid : 0);
   }
+  // The final leader and runner-up: every point's margin is theirs (one sign convention).
+  ProjectionOptions po = opt;
   {
-    std::vector<double> sorted = final_totals;
-    std::sort(sorted.rbegin(), sorted.rend());
-    b.actual_margin = sorted.size() > 1 && final_valid > 0 ? 100 * (sorted[0] - sorted[1]) / final_valid : 0;
+    std::vector<size_t> rank(c.choices);
+    std::iota(rank.begin(), rank.end(), 0);
+    std::stable_sort(rank.begin(), rank.end(), [&](size_t a, size_t z) { return final_totals[a] > final_totals[z]; });
+    const size_t fl = rank.empty() ? 0 : rank[0], fr = rank.size() > 1 ? rank[1] : fl;
+    b.actual_margin = rank.size() > 1 && final_valid > 0 ? 100 * (final_totals[fl] - final_totals[fr]) / final_valid : 0;
+    if (!rank.empty()) {
+      po.margin_leader = c.names[fl];
+      po.margin_runner_up = c.names[fr];
+      b.leader = c.names[fl];
+      b.runner_up = c.names[fr];
+    }
   }
   double abs_err = 0, covered = 0, choice_cov = 0, choice_n = 0;
   for (double p : points) {
@@ -924,7 +952,7 @@ BacktestResult backtest(const Election& fc, const Arrival& arrival, const std::v
       if (fc.blank()) c.votes[k++][s] = static_cast<double>(fc.blank()->or_zero(s));
       if (fc.invalid()) c.votes[k++][s] = static_cast<double>(fc.invalid()->or_zero(s));
     }
-    ProjectionResult r = project_core(c, u, fc.spec().rule, opt);
+    ProjectionResult r = project_core(c, u, fc.spec().rule, po);
     int li = fc.find_choice(r.leader), ri = fc.find_choice(r.runner_up);
     double actual = 100 * (final_totals[static_cast<size_t>(li)] - final_totals[static_cast<size_t>(ri)]) / final_valid;
 
@@ -1005,6 +1033,7 @@ nlohmann::ordered_json to_json(const ProjectionResult& r) {
   j["margin_histogram"] = {{"edges", r.margin_draws_histogram_edges}, {"counts", r.margin_draws_histogram}};
   j["rule"] = r.rule;
   j["notes"] = r.notes;
+  j["footing"] = r.footing;
   return j;
 }
 
@@ -1037,6 +1066,7 @@ std::string to_text(const ProjectionResult& r) {
     o += " points\n";
   }
   for (const auto& n : r.notes) o += "  note: " + n + "\n";
+  for (const auto& f : r.footing) o += "  FOOTING: " + f + "\n";
   return o;
 }
 
@@ -1047,13 +1077,15 @@ nlohmann::ordered_json to_json(const BacktestResult& b) {
     pts.push_back({{"sheet_share", p.sheet_share}, {"counted", p.counted}, {"counted_margin", p.counted_margin},
                    {"median", p.margin.median}, {"lo", p.margin.lo}, {"hi", p.margin.hi}, {"error", p.error},
                    {"covered", p.covered}, {"p_decided", p.p_decided}, {"choices_covered", p.choices_covered}});
-  return {{"method", b.method}, {"level", b.level}, {"actual_margin", b.actual_margin}, {"points", pts},
+  return {{"method", b.method}, {"level", b.level}, {"leader", b.leader}, {"runner_up", b.runner_up},
+          {"actual_margin", b.actual_margin}, {"points", pts},
           {"mean_abs_error", b.mean_abs_error}, {"coverage", b.coverage}, {"choice_coverage", b.choice_coverage}};
 }
 
 std::string to_text(const BacktestResult& b) {
-  std::string o = fmt::format("Backtest ({} method, {:.0f}% intervals): actual final margin {:.2f} points\n", b.method,
-                              100 * b.level, b.actual_margin);
+  std::string o = fmt::format("Backtest ({} method, {:.0f}% intervals): actual final margin {:.2f} points ({} minus {}, "
+                              "the convention of every row)\n",
+                              b.method, 100 * b.level, b.actual_margin, b.leader, b.runner_up);
   o += "  counted   counted margin   projected [interval]          error   covered   P(decided)\n";
   for (const auto& p : b.points)
     o += fmt::format("  {:>6.1f}%   {:>14.2f}   {:>8.2f} [{:7.2f}, {:7.2f}]   {:>+7.2f}   {:>7}   {:>10.3f}\n",

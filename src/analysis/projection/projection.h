@@ -53,6 +53,9 @@ const char* to_string(ProjectionMethod m);
 // known, kReplay requires it, kNone leaves the intervals to the method's sampling spread.
 enum class DriftMode { kAuto, kReplay, kNone };
 
+// Footing (README, "Footing"): a projection from fewer counted sheets is "too little to tell".
+inline constexpr size_t kMinCountedSheets = 100;
+
 struct ProjectionOptions {
   ProjectionMethod method = ProjectionMethod::kDonor;
   int draws = 2000;
@@ -63,6 +66,9 @@ struct ProjectionOptions {
   int strata_level = -1;       // ratio estimator strata (-1: the second level, else the first)
   std::vector<double> margin_thresholds;  // P(margin > t points); default: the rule's lead, if any
   DriftMode drift = DriftMode::kAuto;
+  // The margin's two choices, by name; empty: the counted leader and runner-up. The backtest sets
+  // the final count's, so that every point is in one sign convention.
+  std::string margin_leader, margin_runner_up;
 };
 
 struct ProjectionResult {
@@ -72,7 +78,7 @@ struct ProjectionResult {
   double level = 0.9;
   size_t counted_units = 0, uncounted_units = 0;
   double counted_registered_share = 0;
-  std::string leader, runner_up;  // of the counted sheets: the margin's two choices
+  std::string leader, runner_up;  // the margin's two choices: the counted leader and runner-up, or the options'
   struct Interval {
     double median = 0, lo = 0, hi = 0, mean = 0;
   };
@@ -106,6 +112,9 @@ struct ProjectionResult {
     std::vector<std::pair<std::string, double>> slopes;  // per count: rate per registered voter per unit of share
   } baseline;
   std::vector<std::string> notes;
+  // Why the projection is "too little to tell" (fewer than kMinCountedSheets counted); empty when
+  // it stands on enough sheets. The numbers are still computed, but no verdict rests on them.
+  std::vector<std::string> footing;
 };
 
 // Pure. `partial` holds the counted sheets with their votes; `universe` every expected sheet.
@@ -125,12 +134,15 @@ ProjectionResult project_arrived(const Election& final_count, const Arrival& arr
 
 struct BacktestResult {
   std::string method;
+  std::string leader, runner_up;  // of the final count: the margin's two choices at every point
   double actual_margin = 0;
   std::vector<std::string> choice_names;
   std::vector<double> actual_shares;
   struct Point {
     double sheet_share;   // of the universe counted at this point
     size_t counted;
+    // Every margin of a point is the final count's leader minus its runner-up (the sign convention
+    // of actual_margin), whoever leads at that point.
     double counted_margin;  // the margin of the counted sheets alone
     ProjectionResult::Interval margin;
     double error;           // median - actual
@@ -142,6 +154,10 @@ struct BacktestResult {
   double mean_abs_error = 0, coverage = 0, choice_coverage = 0;
   double level = 0.9;
 };
+
+// The backtest's default points: 0.20, 0.25, ..., 0.95 of the sheets (the same for `project
+// --backtest` and `report`, so that both give the same coverage).
+std::vector<double> default_backtest_points();
 
 // Replays a count in arrival order and projects from each point (shares of the universe's sheets,
 // e.g. 0.20, 0.25, ..., 0.95), scoring against the final count. `universe`, when given, is

@@ -51,6 +51,31 @@ TEST(Projection, ExactWhenDonorsAreIdentical) {
   EXPECT_NEAR(q.margin.median, 100.0 * 80 / 720, 1e-9);
 }
 
+// Footing: a projection from fewer than kMinCountedSheets counted sheets is computed but says
+// "too little to tell" (struct, JSON, text); from enough sheets it says nothing of the kind.
+TEST(Projection, FootingTooLittleToTell) {
+  std::string all = "id,muni,place,reg,A,B\n", few = all, enough = all;
+  for (int i = 0; i < 400; ++i) {
+    std::string row = fmt::format("{},M{},P{},100,{},{}\n", i, i % 4, i % 40, 40 + i % 17, 45 - i % 13);
+    all += row;
+    if (i < 50) few += row;
+    if (i < 150) enough += row;
+  }
+  Election u = load_election(temp_file(all), spec());
+  Election p50 = load_election(temp_file(few), spec());
+  Election p150 = load_election(temp_file(enough), spec());
+  ProjectionOptions o;
+  o.draws = 100;
+  ProjectionResult thin = project(p50, universe_of(u), p50.spec().rule, o);
+  ASSERT_EQ(thin.footing.size(), 1u);
+  EXPECT_NE(thin.footing[0].find("too little to tell: only 50 sheets"), std::string::npos) << thin.footing[0];
+  EXPECT_NE(to_text(thin).find("FOOTING: too little to tell"), std::string::npos);
+  EXPECT_EQ(to_json(thin)["footing"].size(), 1u);
+  ProjectionResult firm = project(p150, universe_of(u), p150.spec().rule, o);
+  EXPECT_TRUE(firm.footing.empty());
+  EXPECT_EQ(to_text(firm).find("FOOTING"), std::string::npos);
+}
+
 // An uncounted polling place takes all its donors from one counted place of its municipality per
 // draw: P3 votes like P1 (60/40) or like P2 (20/60), never like their average, so both outcomes
 // fall inside the 90% interval.
@@ -360,6 +385,44 @@ TEST(ProjectionShared, BacktestScoresAgainstTheFinalCount) {
   BacktestResult plain = backtest(fc, a, {0.5, 0.8}, o);
   EXPECT_EQ(plain.coverage, 0.0);
   EXPECT_GT(plain.mean_abs_error, 0.4);
+}
+
+// Early in the TREP, CC led the counted sheets while the projection already had MAS ahead: every
+// row must still be the final leader (MAS) minus the final runner-up (CC), in the struct, the JSON
+// and the text, so that its error and coverage are those of the printed interval (issue: a row
+// printed -9.96 [-11.09, -8.98] "covered" against +10.56).
+TEST(ProjectionShared, BacktestRowsShareOneSignConvention) {
+  TALLYSCOPE_REQUIRE_SHARED(final_path, "bolivia-2019/computo-final.csv.gz");
+  TALLYSCOPE_REQUIRE_SHARED(times, "bolivia-2019/trep-verification-times.csv.gz");
+  Election fc = load_election(final_path);
+  Arrival a = read_arrival_times(times, fc);
+  ProjectionOptions o;
+  o.draws = 200;
+  BacktestResult b = backtest(fc, a, {0.2, 0.3, 0.9}, o);
+  ASSERT_EQ(b.points.size(), 3u);
+  EXPECT_EQ(b.leader, "MAS - IPSP");
+  EXPECT_EQ(b.runner_up, "CC");
+  EXPECT_GT(b.actual_margin, 0);
+  // At 30% of the sheets CC leads the counted sheets: the counted margin is negative in this
+  // convention, the projected one positive.
+  EXPECT_LT(b.points[1].counted_margin, 0);
+  const auto j = to_json(b);
+  const std::string text = to_text(b);
+  EXPECT_NE(text.find("MAS - IPSP minus CC"), std::string::npos) << text;
+  for (size_t i = 0; i < b.points.size(); ++i) {
+    const auto& p = b.points[i];
+    EXPECT_GT(p.margin.median, 0) << i;
+    EXPECT_LE(p.margin.lo, p.margin.median);
+    EXPECT_GE(p.margin.hi, p.margin.median);
+    EXPECT_DOUBLE_EQ(p.error, p.margin.median - b.actual_margin) << i;
+    EXPECT_EQ(p.covered, b.actual_margin >= p.margin.lo && b.actual_margin <= p.margin.hi) << i;
+    EXPECT_DOUBLE_EQ(j["points"][i]["median"].get<double>(), p.margin.median);
+    EXPECT_DOUBLE_EQ(j["points"][i]["error"].get<double>(), p.error);
+    EXPECT_NE(text.find(fmt::format("{:.2f} [{:7.2f}, {:7.2f}]", p.margin.median, p.margin.lo, p.margin.hi)),
+              std::string::npos) << text;
+  }
+  const double covered = (b.points[0].covered + b.points[1].covered + b.points[2].covered) / 3.0;
+  EXPECT_DOUBLE_EQ(b.coverage, covered);
 }
 
 }  // namespace
