@@ -1,6 +1,7 @@
 // Composition: how much of the late-minus-early gap in the per-sheet margin is where the late
 // sheets are (fixed effects at each geography level), and what is left within polling places
 // allowing for a trend. Also the regression helpers the baseline shares.
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -42,6 +43,13 @@ Eigen::Index coef_index(const stats::OlsResult& r, const std::string& name) {
   throw std::logic_error("no coefficient " + name);
 }
 
+// The groups that hold both an early and a late row: only they identify a within-group gap.
+size_t groups_with_both(const std::vector<uint32_t>& group, const std::vector<double>& late, size_t groups) {
+  std::vector<uint8_t> seen(groups, 0);  // bit 1: early, bit 2: late
+  for (size_t i = 0; i < group.size(); ++i) seen[group[i]] |= late[i] != 0 ? 2 : 1;
+  return static_cast<size_t>(std::count(seen.begin(), seen.end(), 3));
+}
+
 std::vector<size_t> regression_rows(const Count& c) {
   std::vector<size_t> rows;
   for (size_t s = 0; s < c.n; ++s)
@@ -63,7 +71,8 @@ void composition_gaps(const Count& c, ProgressionResult& r) {
     try {
       auto res = fit({latev}, {"late"}, yv, clv, absorb);
       auto k = coef_index(res, "late");
-      ProgressionResult::Composition row{level, res.coef(k), res.se(k), res.n, groups, 0};
+      ProgressionResult::Composition row{level, res.coef(k), res.se(k), res.n, groups, 0, 0};
+      row.informative_groups = absorb.empty() ? 1 : groups_with_both(absorb, latev, groups);
       r.composition.push_back(row);
     } catch (const std::invalid_argument& e) {
       r.caveats.push_back(fmt::format("the gap with {} fixed effects could not be estimated: {}", level, e.what()));

@@ -43,7 +43,8 @@ size_t time_cutoff(const Count& c, ProgressionResult& r) {
                                    format_timestamp(first, arrival.offset_minutes),
                                    format_timestamp(last, arrival.offset_minutes)));
     r.cutoff_ms = *opt.cutoff_ms;
-    r.cutoff_rule = fmt::format("the given time {}", format_timestamp(r.cutoff_ms, arrival.offset_minutes));
+    r.cutoff_rule = fmt::format("{} {}", opt.cutoff_label.empty() ? "the given time" : opt.cutoff_label,
+                                format_timestamp(r.cutoff_ms, arrival.offset_minutes));
   } else if (opt.cutoff_share) {
     double share = *opt.cutoff_share;
     double arrived_share = static_cast<double>(cum_valid.back()) / static_cast<double>(total_valid);
@@ -66,6 +67,46 @@ size_t time_cutoff(const Count& c, ProgressionResult& r) {
 }
 
 }  // namespace
+
+}  // namespace tallyscope::progression_steps
+
+namespace tallyscope {
+
+std::optional<SnapshotCutoff> cutoff_matching_snapshot(const Arrival& times, const Arrival& snapshots, size_t snapshot) {
+  if (times.kind != Arrival::Kind::kTimestamps || snapshots.kind != Arrival::Kind::kSnapshots) return std::nullopt;
+  const size_t n = std::min(times.order.size(), snapshots.order.size());
+  // (time, in the snapshot) for every sheet with a time; sheets the snapshots never saw are not in it.
+  std::vector<std::pair<int64_t, bool>> sheet;
+  for (size_t s = 0; s < n; ++s) {
+    if (!times.has_arrived(s)) continue;
+    const bool in = snapshots.has_arrived(s) && snapshots.order[s] <= static_cast<int64_t>(snapshot);
+    sheet.push_back({times.order[s], in});
+  }
+  size_t in_total = 0;
+  for (const auto& x : sheet) in_total += x.second;
+  if (sheet.empty() || in_total == 0 || in_total == sheet.size()) return std::nullopt;
+  std::sort(sheet.begin(), sheet.end());
+  // Sweep the cutoff over the distinct times: right = in-snapshot sheets at or before it plus the
+  // other sheets after it.
+  size_t in_before = 0, out_before = 0, best = 0;
+  int64_t best_t = kMissing;
+  // The last time is no cutoff: nothing would arrive after it.
+  for (size_t i = 0; i + 1 < sheet.size(); ++i) {
+    (sheet[i].second ? in_before : out_before) += 1;
+    if (sheet[i + 1].first == sheet[i].first) continue;
+    const size_t right = in_before + (sheet.size() - in_total - out_before);
+    if (right > best) {
+      best = right;
+      best_t = sheet[i].first;
+    }
+  }
+  if (best_t == kMissing) return std::nullopt;  // one distinct time only
+  return SnapshotCutoff{best_t, sheet.size(), static_cast<double>(best) / static_cast<double>(sheet.size())};
+}
+
+}  // namespace tallyscope
+
+namespace tallyscope::progression_steps {
 
 std::pair<int64_t, size_t> longest_pause(const std::vector<size_t>& order, const std::vector<int64_t>& time) {
   size_t lo = order.size() / 100, hi = order.size() - order.size() / 100;

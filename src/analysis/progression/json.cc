@@ -30,7 +30,8 @@ nlohmann::ordered_json to_json(const ProgressionResult& r) {
   J comp = J::array();
   for (const auto& c : r.composition)
     comp.push_back({{"level", c.level}, {"gap_points", num(c.gap_points)}, {"se", num(c.se)}, {"n", c.n},
-                    {"groups", c.groups}, {"explained", num(c.explained)}});
+                    {"groups", c.groups}, {"informative_groups", c.informative_groups},
+                    {"explained", num(c.explained)}});
   j["composition"] = comp;
   j["composition_cluster"] = r.cluster_level;
   j["within"] = r.within.available ? J{{"level", r.within.level}, {"gap_points", r.within.gap_points}, {"se", r.within.se},
@@ -95,6 +96,7 @@ nlohmann::ordered_json to_json(const ProgressionResult& r) {
     smooth.push_back({{"rank_share", b.rank_share}, {"mean_margin", b.mean_margin}, {"se", b.se}, {"n", b.n}, {"late", b.late}});
   j["trajectory"] = {{"cumulative", traj}, {"per_sheet_binned", smooth}};
   j["verdict"] = r.verdict;
+  j["footing"] = r.footing;
   j["caveats"] = r.caveats;
   return j;
 }
@@ -153,6 +155,10 @@ std::string to_text(const ProgressionResult& r) {
   }
   o += "\n  Verdict\n";
   for (const auto& s : r.verdict) o += "  - " + s + "\n";
+  if (!r.footing.empty()) {
+    o += "\n  Too little to tell\n";
+    for (const auto& s : r.footing) o += "  - " + s + "\n";
+  }
   o += "\n  Caveats\n";
   for (const auto& s : r.caveats) o += "  - " + s + "\n";
   return o;

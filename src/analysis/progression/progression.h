@@ -18,9 +18,15 @@
 
 namespace tallyscope {
 
+// Footing: below these, the verdict that rests on them is "too little to tell" (README, "Footing").
+inline constexpr size_t kMinSheetsPerSide = 100;      // sheets with arrival times each side of the cutoff (RD)
+inline constexpr size_t kMinComparisonPlaces = 30;    // places holding both early and late sheets
+inline constexpr double kMinBaselineMatched = 0.5;    // share of places matched to the baseline
+
 struct ProgressionOptions {
   std::string leader, runner_up;        // the margin studied; default: the final count's top two
   std::optional<int64_t> cutoff_ms;     // early = arrived at or before this time
+  std::string cutoff_label;             // how cutoff_ms was chosen (for the text); empty: "the given time"
   std::optional<double> cutoff_share;   // or: once this fraction of the final valid votes was in
   size_t cutoff_snapshot = 0;           // snapshots: early = in this snapshot (0 = the first)
   double naive_last_share = 0.05;       // the naive "last X% against the rest" check
@@ -97,6 +103,7 @@ struct ProgressionResult {
     std::string level;  // "none" or a geography level
     double gap_points = 0, se = 0;
     size_t n = 0, groups = 0;
+    size_t informative_groups = 0;  // groups holding both early and late sheets: those the comparison uses
     double explained = 0;  // 1 - gap / gap without fixed effects
   };
   std::vector<Composition> composition;
@@ -121,7 +128,24 @@ struct ProgressionResult {
 
   std::vector<std::string> verdict;
   std::vector<std::string> caveats;
+  // Why a verdict could not be given ("too little to tell"), one sentence each; empty when every
+  // part of the analysis stands on enough sheets and places.
+  std::vector<std::string> footing;
 };
+
+// The arrival time that best separates the sheets of a published snapshot from the others: the
+// time t that maximises the number of sheets on the right side (in the snapshot and arrived by t,
+// or not in it and arrived after t). A snapshot publishes the count as it stood at one moment; a
+// cutoff taken from it studies the stop the public saw, not the longest pause in the log.
+struct SnapshotCutoff {
+  int64_t cutoff_ms = 0;
+  size_t sheets = 0;      // sheets with an arrival time
+  double agreement = 0;   // share of them on the right side of the cutoff
+};
+// `times`: per-sheet timestamps; `snapshots`: arrival_from_snapshots of the same final count;
+// `snapshot`: which one (0 = the first). Empty when no sheet has both a time and a snapshot.
+std::optional<SnapshotCutoff> cutoff_matching_snapshot(const Arrival& times, const Arrival& snapshots,
+                                                       size_t snapshot = 0);
 
 // Pure: no I/O. Throws UsageError for a cutoff outside the data, unknown choices, or a baseline
 // that cannot be aligned.

@@ -10,6 +10,7 @@
 #include "io/csv_reader.h"
 #include "io/error.h"
 #include "io/number.h"
+#include "io/timestamp.h"
 #include "model/load.h"
 #include "testing/testing.h"
 
@@ -244,6 +245,56 @@ TEST(Progression, RdFitEndsDifferByTheEstimate) {
   EXPECT_NEAR(r.rd.result.coef_conventional, 5.0, 1.5);  // the planted jump: 25 votes of 1000 each way
   auto j = to_json(r);
   EXPECT_EQ(j["rd"]["fit"].size(), 50u);
+}
+
+// Footing: 600 sheets in 60 places, one a minute. A cutoff after the 50th sheet leaves too few
+// early sheets for the discontinuity ("too little to tell", not a jump); with places of
+// consecutive sheets, a cutoff after the 300th leaves one place holding both early and late sheets,
+// too few for the within-place comparison, which says how many it used.
+Election sixty_places(bool consecutive) {
+  std::string csv = "id,place,A,B\n";
+  for (int i = 0; i < 600; ++i)
+    csv += fmt::format("{},P{},{},{}\n", i, consecutive ? i / 10 : i % 60, 40 + (i * 7) % 23, 45 - (i * 5) % 19);
+  LoadOptions o;
+  o.spec = parse_spec("choices = [\"A\", \"B\"]\n[columns]\nid = \"id\"\ngeography = [\"place\"]\n", "s");
+  return load_election(temp_file(csv), o);
+}
+
+Arrival minute_by_minute(const Election& e) {
+  std::string times = "id,time\n";
+  for (int i = 0; i < 600; ++i) times += fmt::format("{},2020-01-01T{:02}:{:02}:00Z\n", i, 8 + i / 60, i % 60);
+  return read_arrival_times(temp_file(times), e);
+}
+
+TEST(Progression, FootingTooLittleToTell) {
+  const Election spread = sixty_places(false);
+  const Arrival a = minute_by_minute(spread);
+  ProgressionOptions o;
+  o.placebos = 0;
+  o.cutoff_ms = parse_timestamp("2020-01-01T08:49:00Z")->epoch_ms;
+  ProgressionResult r = analyze_progression(spread, a, o);
+  EXPECT_EQ(r.early, 50u);
+  ASSERT_EQ(r.footing.size(), 1u);
+  EXPECT_NE(r.footing[0].find("discontinuity at the cutoff: too little to tell"), std::string::npos) << r.footing[0];
+  bool said = false;
+  for (const auto& v : r.verdict) {
+    EXPECT_EQ(v.find("no discontinuity is detected"), std::string::npos) << v;
+    said |= v.find("At the cutoff: too little to tell") != std::string::npos;
+  }
+  EXPECT_TRUE(said);
+  ASSERT_EQ(r.composition.size(), 2u);
+  EXPECT_EQ(r.composition[1].informative_groups, 50u);  // the 50 places with an early sheet
+  EXPECT_EQ(to_json(r)["footing"].size(), 1u);
+  EXPECT_NE(to_text(r).find("Too little to tell"), std::string::npos);
+
+  const Election blocks = sixty_places(true);
+  o.cutoff_ms = parse_timestamp("2020-01-01T12:54:00Z")->epoch_ms;
+  ProgressionResult b = analyze_progression(blocks, minute_by_minute(blocks), o);
+  EXPECT_EQ(b.early, 295u);
+  EXPECT_EQ(b.composition[1].informative_groups, 1u);  // P29 holds sheets 290-299
+  ASSERT_EQ(b.footing.size(), 1u);
+  EXPECT_NE(b.footing[0].find("within the same place: too little to tell. Only 1 of them"), std::string::npos)
+      << b.footing[0];
 }
 
 }  // namespace

@@ -71,5 +71,30 @@ TEST(ProgressionSteps, BaselinePairByNameOrAsGiven) {
   EXPECT_EQ(baseline_pair("A", "B", o, base), (std::pair<std::string, std::string>{"Y", "X"}));
 }
 
+// Ten sheets arriving at 1..10; the snapshot holds those at 1-4 and the one at 6 (re-verified
+// later than it was published). Cutting after 4 or after 6 puts 9 of 10 on the right side; the
+// first such time wins. Sheet 10 has no time and is left out; one never in a snapshot counts as out.
+TEST(ProgressionSteps, CutoffMatchingSnapshotMaximisesAgreement) {
+  Arrival times, snaps;
+  snaps.kind = Arrival::Kind::kSnapshots;
+  times.order = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, kMissing};
+  snaps.order = {0, 0, 0, 0, 1, 0, 1, kMissing, 1, 1, 0};
+  const auto c = cutoff_matching_snapshot(times, snaps, 0);
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->cutoff_ms, 4);
+  EXPECT_EQ(c->sheets, 10u);
+  EXPECT_DOUBLE_EQ(c->agreement, 0.9);
+  // Snapshot 2 (index 1) holds every sheet with a time but the one at 8. The last time is no
+  // cutoff; after 7 and after 9 both put 8 of 10 right.
+  const auto c2 = cutoff_matching_snapshot(times, snaps, 1);
+  ASSERT_TRUE(c2.has_value());
+  EXPECT_EQ(c2->cutoff_ms, 7);
+  EXPECT_DOUBLE_EQ(c2->agreement, 0.8);
+  // Nothing to separate: every sheet in the snapshot, or timestamps on both sides.
+  snaps.order.assign(11, 0);
+  EXPECT_FALSE(cutoff_matching_snapshot(times, snaps, 0).has_value());
+  EXPECT_FALSE(cutoff_matching_snapshot(times, times, 0).has_value());
+}
+
 }  // namespace
 }  // namespace tallyscope::progression_steps

@@ -8,13 +8,49 @@
 
 namespace tallyscope::progression_steps {
 
+namespace {
+
+// The footing of each verdict (README, "Footing"): the sheets each side of the cutoff, the places
+// the within-place comparison uses, the places matched to the baseline. Fills r.footing.
+void assess_footing(ProgressionResult& r) {
+  auto& f = r.footing;
+  const size_t arrived_late = r.arrived > r.early ? r.arrived - r.early : 0;
+  if (r.rd.available && (r.early < kMinSheetsPerSide || arrived_late < kMinSheetsPerSide))
+    f.push_back(fmt::format("The discontinuity at the cutoff: too little to tell. {} sheets arrived before the cutoff "
+                            "and {} after it; at least {} on each side are needed.",
+                            thousands(static_cast<int64_t>(r.early)), thousands(static_cast<int64_t>(arrived_late)),
+                            kMinSheetsPerSide));
+  const ProgressionResult::Composition* finest = nullptr;
+  for (const auto& c : r.composition)
+    if (c.level != "none") finest = &c;
+  if (finest && finest->informative_groups < kMinComparisonPlaces)
+    f.push_back(fmt::format("The comparison within the same {}: too little to tell. Only {} of them hold both early and "
+                            "late sheets; at least {} are needed.",
+                            finest->level, thousands(static_cast<int64_t>(finest->informative_groups)),
+                            kMinComparisonPlaces));
+  if (r.baseline.available && r.baseline.places > 0 &&
+      static_cast<double>(r.baseline.places_matched) < kMinBaselineMatched * static_cast<double>(r.baseline.places))
+    f.push_back(fmt::format("The previous election's lean: too little to tell. Only {} of {} places were matched to "
+                            "it; at least {:.0f}% are needed.",
+                            thousands(static_cast<int64_t>(r.baseline.places_matched)),
+                            thousands(static_cast<int64_t>(r.baseline.places)), 100 * kMinBaselineMatched));
+}
+
+bool rd_on_footing(const ProgressionResult& r) {
+  const size_t arrived_late = r.arrived > r.early ? r.arrived - r.early : 0;
+  return r.early >= kMinSheetsPerSide && arrived_late >= kMinSheetsPerSide;
+}
+
+}  // namespace
+
 void write_verdict(ProgressionResult& r) {
+  assess_footing(r);
   // The verdict, in words, never stronger than the numbers.
   auto& v = r.verdict;
   v.push_back(fmt::format(
-      "{} led {} by {} points among the {} sheets in by the cutoff ({}: {:.2f}% of sheets, {:.2f}% of valid votes) "
-      "and by {} points among the {} sheets counted after it; {} points in the final count.",
-      r.leader, r.runner_up, pts(r.margin_early), thousands(static_cast<int64_t>(r.early)), r.cutoff_rule,
+      "The cutoff is {}. {} led {} by {} points among the {} sheets in by it ({:.2f}% of sheets, {:.2f}% of valid "
+      "votes) and by {} points among the {} sheets counted after it; {} points in the final count.",
+      r.cutoff_rule, r.leader, r.runner_up, pts(r.margin_early), thousands(static_cast<int64_t>(r.early)),
       100 * r.cutoff_sheet_share, 100 * r.cutoff_vote_share, pts(r.margin_late), thousands(static_cast<int64_t>(r.late)),
       pts(r.margin_final)));
   if (!r.composition.empty()) {
@@ -24,13 +60,17 @@ void write_verdict(ProgressionResult& r) {
     const ProgressionResult::Composition* finest = nullptr;
     for (const auto& c : r.composition)
       if (c.level != "none") finest = &c;
-    if (finest && none.gap_points != 0) {
+    if (finest && finest->informative_groups < kMinComparisonPlaces) {
+      v.push_back(fmt::format("Comparing sheets within the same {}: too little to tell (only {} of them hold both "
+                              "early and late sheets).",
+                              finest->level, thousands(static_cast<int64_t>(finest->informative_groups))));
+    } else if (finest && none.gap_points != 0) {
       bool gone = std::abs(finest->gap_points) < 1.96 * finest->se;
       v.push_back(fmt::format(
-          "Comparing sheets within the same {} the gap is {} points (SE {}): {:.0f}% of the raw gap is explained by "
-          "where the late sheets are{}.",
-          finest->level, pts(finest->gap_points), pts(finest->se), 100 * finest->explained,
-          gone ? ", and what remains is not distinguishable from zero" : ""));
+          "Comparing sheets within the same {} ({} of them hold both early and late sheets) the gap is {} points (SE "
+          "{}): {:.0f}% of the raw gap is explained by where the late sheets are{}.",
+          finest->level, thousands(static_cast<int64_t>(finest->informative_groups)), pts(finest->gap_points),
+          pts(finest->se), 100 * finest->explained, gone ? ", and what remains is not distinguishable from zero" : ""));
     }
   }
   if (r.within.available)
@@ -39,7 +79,12 @@ void write_verdict(ProgressionResult& r) {
         "sheets differ by {} points (SE {}).",
         r.within.level, pts(r.within.trend_points), pts(r.within.trend_se), pts(r.within.gap_points),
         pts(r.within.se)));
-  if (r.rd.available) {
+  if (r.rd.available && !rd_on_footing(r)) {
+    v.push_back(fmt::format("At the cutoff: too little to tell whether the per-sheet margin jumps ({} sheets before "
+                            "it and {} after it with arrival times).",
+                            thousands(static_cast<int64_t>(r.early)),
+                            thousands(static_cast<int64_t>(r.arrived > r.early ? r.arrived - r.early : 0))));
+  } else if (r.rd.available) {
     const auto& rd = r.rd.result;
     bool excludes = rd.ci_robust_low > 0 || rd.ci_robust_high < 0;
     v.push_back(fmt::format(
