@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "analysis/analysis.h"
+#include "analysis/common/text.h"
 #include "cli/command.h"
 #include "io/sha256.h"
 #include "report/report.h"
@@ -70,10 +71,10 @@ struct ReportState {
   std::string file, arrival_file, baseline_file, baseline_spec, partial_file, output, json_out, cutoff_text, title;
   std::vector<std::string> early_files;
   uint64_t seed = 20191020;
-  // The backtest's defaults are smaller than `project --backtest`'s (16 points x 2,000 draws, ~10 s
-  // on Bolivia) to keep a report to a few seconds; the report states them.
-  int draws = 2000, backtest_draws = 200, placebos = 200;
-  std::vector<double> backtest_points = {0.3, 0.5, 0.7, 0.9};
+  // The backtest's defaults are `project --backtest`'s (16 points x 2,000 draws), so that the report
+  // and the command give the same coverage for the same count.
+  int draws = 2000, backtest_draws = 2000, placebos = 200;
+  std::vector<double> backtest_points = default_backtest_points();
   size_t max_findings = 500;
   int forensic_replicates = 1000;
   std::string forensic_by;
@@ -102,7 +103,9 @@ void add_report_options(CLI::App* cmd, ReportState& s) {
   cmd->add_option("--baseline-spec", s.baseline_spec, "Spec for the baseline file")->check(CLI::ExistingFile);
   cmd->add_option("--partial", s.partial_file, "A partial count to project (FILE is then the universe of sheets)")
       ->check(CLI::ExistingFile);
-  cmd->add_option("--cutoff", s.cutoff_text, "Progression cutoff, ISO 8601 (default: the longest pause in arrivals)")
+  cmd->add_option("--cutoff", s.cutoff_text,
+                  "Progression cutoff, ISO 8601 (default: with --early, the time that best separates the first "
+                  "snapshot's sheets from the rest; else the longest pause in arrivals)")
       ->needs(arr);
   cmd->add_option("--seed", s.seed, "Seed of the projection and backtest draws")->capture_default_str();
   cmd->add_option("--draws", s.draws, "Monte Carlo draws of the projection")->capture_default_str();
@@ -162,6 +165,7 @@ std::string command_line_of(const CLI::App* cmd) {
 struct ReportData {
   std::optional<Election> count;
   std::optional<int64_t> cutoff_ms;
+  std::string cutoff_label;  // how the cutoff was chosen, when not given
   std::optional<Arrival> arrival, snapshot_arrival;
   std::vector<Election> snapshots;
   std::optional<Election> base, partial;
@@ -212,6 +216,17 @@ ReportData read_report_inputs(const ReportState& s, const LoadOptions& lo, Progr
     for (const auto& e : d.snapshots) ptrs.push_back(&e);
     d.snapshot_arrival = arrival_from_snapshots(ptrs, fc);
   }
+  // With times and a snapshot but no --cutoff, the progression studies the stop the snapshot
+  // published (the time that best separates its sheets from the rest), not the longest pause.
+  if (!d.cutoff_ms && d.arrival && d.snapshot_arrival && d.arrival->kind == Arrival::Kind::kTimestamps) {
+    if (auto c = cutoff_matching_snapshot(*d.arrival, *d.snapshot_arrival, 0)) {
+      d.cutoff_ms = c->cutoff_ms;
+      d.cutoff_label = fmt::format("the stop of the early snapshot {} (the time that best separates its sheets from "
+                                   "the others; {:.1f}% of {} timed sheets fall on their side), at",
+                                   std::filesystem::path(s.early_files.front()).filename().string(),
+                                   100 * c->agreement, thousands(static_cast<int64_t>(c->sheets)));
+    }
+  }
   if (!s.baseline_file.empty()) {
     progress.step("reading baseline " + s.baseline_file);
     LoadOptions bo = lo;
@@ -245,6 +260,7 @@ ProgressionOptions progression_options(const ReportState& s, const ReportData& d
   po.placebos = s.placebos;
   po.threads = s.threads;
   po.cutoff_ms = d.cutoff_ms;
+  po.cutoff_label = d.cutoff_label;
   return po;
 }
 
@@ -387,7 +403,9 @@ void record_options(const ReportState& s, const ReportData& d, const report::Rep
   o["baseline"] = s.baseline_file;
   o["baseline_spec"] = s.baseline_spec;
   o["partial"] = s.partial_file;
-  o["cutoff"] = s.cutoff_text.empty() ? "the longest pause in arrivals (default)" : s.cutoff_text;
+  o["cutoff"] = !s.cutoff_text.empty() ? s.cutoff_text
+                : !d.cutoff_label.empty() ? "matched to the early snapshot (default with --early and --arrival)"
+                                          : "the longest pause in arrivals (default)";
   o["progression"] = {{"placebos", po.placebos}, {"naive_last_share", po.naive_last_share},
                       {"rd_polynomial_order", po.rd_p}, {"rd_cluster", po.rd_cluster}};
   o["projection"] = {{"method", to_string(pj.method)}, {"draws", pj.draws}, {"seed", pj.seed}, {"level", pj.level}};

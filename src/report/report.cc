@@ -17,7 +17,7 @@ using J = nlohmann::ordered_json;
 constexpr const char* kStyle = R"css(
 body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#222;max-width:1000px;margin:0 auto;padding:0 20px 60px}
 h1{font-size:1.7em;margin:1em 0 .2em}h2{border-bottom:2px solid #ddd;padding-bottom:.2em;margin-top:2em}h3{margin-top:1.5em}
-.sub{color:#666;margin-top:0}.key{background:#f5f8fb;border-left:4px solid #2c7fb8;padding:.6em 1.2em}.key h2{margin-top:.3em}.key li{margin:.3em 0}
+.sub{color:#666;margin-top:0}.key{background:#f5f8fb;border-left:4px solid #2c7fb8;padding:.6em 1.2em}.key h2{margin-top:.3em}.key li{margin:.3em 0}.headline{font-size:1.15em;font-weight:600}
 .unavailable{background:#fbf5ee;border-left:4px solid #e67e22;padding:.6em 1.2em}
 nav ol{columns:2}figure{margin:1em 0}figcaption{color:#555;font-size:.9em;max-width:720px}
 table{border-collapse:collapse;margin:1em 0;font-size:.9em}th,td{border-bottom:1px solid #e3e3e3;padding:.25em .6em;text-align:left;vertical-align:top}
@@ -123,7 +123,9 @@ std::string render_report(const ReportInput& in) {
        esc(fmt::format("An audit of the count {} by tallyscope {}, made {}.", in.count_source, in.provenance.tool_version,
                        in.provenance.started_utc)) +
        "</p></header>\n";
-  o += "<section class=\"key\" id=\"findings\"><h2>Findings</h2>\n<ul>\n";
+  o += "<section class=\"key\" id=\"findings\"><h2>Findings</h2>\n";
+  if (const std::string h = headline(in); !h.empty()) o += "<p class=\"headline\" id=\"headline\">" + esc(h) + "</p>\n";
+  o += "<ul>\n";
   for (const auto& sec : sections)
     for (const auto& k : sec.key_findings) o += "<li>" + esc(k) + "</li>\n";
   o += "</ul>\n";
@@ -173,6 +175,7 @@ J report_json(const ReportInput& in) {
   prov["options"] = in.provenance.options;
   j["provenance"] = prov;
   j["title"] = in.title;
+  j["headline"] = headline(in);
   j["summary"] = to_json(in.summary);
   j["integrity"] = to_json(in.integrity, in.integrity.findings.size());
   auto maybe = [](const auto& m) {

@@ -32,7 +32,20 @@ void progression_key_findings(const ProgressionResult& r, Section& sec) {
           finest->level, num(finest->gap_points), num(finest->se), num(r.composition.front().gap_points),
           num(r.composition.front().se), percent(finest->explained, 0)));
   }
-  if (r.rd.available) {
+  if (r.baseline.available)
+    sec.key_findings.push_back(fmt::format(
+        "In the previous election ({}), the places of the late sheets already leaned {} points (SE {}) more towards "
+        "{}; allowing for that lean, the late-minus-early gap goes from {} to {} points (SE {}).",
+        std::filesystem::path(r.baseline.source).filename().string(), num(r.baseline.prior_gap_points),
+        num(r.baseline.prior_gap_se), r.baseline.leader, num(r.baseline.gap_points), num(r.baseline.gap_controlled_points),
+        num(r.baseline.gap_controlled_se)));
+  const size_t arrived_late = r.arrived > r.early ? r.arrived - r.early : 0;
+  if (r.rd.available && (r.early < kMinSheetsPerSide || arrived_late < kMinSheetsPerSide)) {
+    sec.key_findings.push_back(fmt::format("At the cutoff: too little to tell whether the per-sheet margin jumps ({} "
+                                           "sheets arrived before it and {} after it).",
+                                           count(static_cast<long long>(r.early)),
+                                           count(static_cast<long long>(arrived_late))));
+  } else if (r.rd.available) {
     const auto& x = r.rd.result;
     bool excludes = x.ci_robust_low > 0 || x.ci_robust_high < 0;
     sec.key_findings.push_back(fmt::format(
@@ -222,6 +235,11 @@ Section section_progression(const Maybe<ProgressionResult>& m) {
   h += "<h3>What the numbers say</h3>\n<ul>\n";
   for (const auto& v : r.verdict) h += "<li>" + esc(v) + "</li>\n";
   h += "</ul>\n";
+  if (!r.footing.empty()) {
+    h += "<h3>Too little to tell</h3>\n<ul>\n";
+    for (const auto& v : r.footing) h += "<li>" + esc(v) + "</li>\n";
+    h += "</ul>\n";
+  }
 
   add_chart(sec, progression_trajectory_chart(r));
   if (!r.smoother.empty()) add_chart(sec, progression_smoother_chart(r));

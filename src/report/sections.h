@@ -16,6 +16,10 @@ Section section_provenance(const Provenance& p);
 // "What the tests cannot tell": the limits of the whole report, from which analyses ran.
 Section section_limits(const ReportInput& in);
 
+// The findings box's first sentence: the verdict in one plain sentence (empty when no analysis
+// gives one). Pure.
+std::string headline(const ReportInput& in);
+
 // A section saying an analysis was not computed, and why.
 Section unavailable_section(std::string id, std::string title, const std::string& reason);
 
