@@ -13,7 +13,7 @@ namespace {
 
 using testing::temp_file;
 
-const char* kSpec = R"(
+const char* kLoadSpec = R"(
 choices = ["A", "B"]
 [columns]
 id = "id"
@@ -25,7 +25,7 @@ invalid = "null"
 kind = "majority"
 )";
 
-LoadOptions with_spec(const char* spec = kSpec) {
+LoadOptions with_spec(const char* spec = kLoadSpec) {
   LoadOptions o;
   o.spec = parse_spec(spec, "spec.toml");
   return o;

@@ -10,7 +10,7 @@
 namespace tallyscope {
 namespace {
 
-const char* kSpec = R"(
+const char* kSpecText = R"(
 title = "Test"
 choices = ["A", { name = "Bee", column = "B votes" }]
 
@@ -46,7 +46,7 @@ encoding = "windows-1252"
 )";
 
 TEST(Spec, ParsesEveryRole) {
-  ElectionSpec s = parse_spec(kSpec, "t.toml");
+  ElectionSpec s = parse_spec(kSpecText, "t.toml");
   EXPECT_EQ(s.title, "Test");
   ASSERT_EQ(s.id.size(), 2u);
   EXPECT_EQ(s.id[1], "station");
@@ -67,7 +67,7 @@ TEST(Spec, ParsesEveryRole) {
 }
 
 TEST(Spec, WriteThenParseIsTheSameSpec) {
-  ElectionSpec s = parse_spec(kSpec, "t.toml");
+  ElectionSpec s = parse_spec(kSpecText, "t.toml");
   s.notes = {"a note"};
   ElectionSpec t = parse_spec(write_spec(s), "written");
   EXPECT_EQ(t.id, s.id);

@@ -10,7 +10,7 @@
 namespace tallyscope {
 namespace {
 
-const char* kSpec = R"(
+const char* kIntegritySpec = R"(
 choices = ["A", "B"]
 [columns]
 id = "id"
@@ -40,7 +40,7 @@ const Finding* first(const IntegrityReport& r, const std::string& code) {
 
 IntegrityReport check_csv(const std::string& csv, bool lenient = false) {
   LoadOptions o;
-  o.spec = parse_spec(kSpec, "spec");
+  o.spec = parse_spec(kIntegritySpec, "spec");
   o.lenient = lenient;
   IntegrityOptions io;
   io.outliers = false;

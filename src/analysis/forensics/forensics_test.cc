@@ -14,7 +14,7 @@
 namespace tallyscope {
 namespace {
 
-const char* kSpec =
+const char* kForensicsSpec =
     "choices = [\"A\", \"B\", \"C\"]\n[columns]\nid = \"id\"\ngeography = [\"region\"]\nregistered = \"reg\"\n"
     "invalid = \"nu\"\n";
 
@@ -47,7 +47,7 @@ std::string synthetic(size_t units, double planted, uint64_t seed, bool zero_b =
 
 Election load(const std::string& csv) {
   LoadOptions o;
-  o.spec = parse_spec(kSpec, "spec");
+  o.spec = parse_spec(kForensicsSpec, "spec");
   return load_election(testing::temp_file(csv), o);
 }
 
