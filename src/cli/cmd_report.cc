@@ -69,6 +69,8 @@ class Progress {
 // Everything `report` is given on its command line.
 struct ReportState {
   std::string file, arrival_file, baseline_file, baseline_spec, partial_file, output, json_out, cutoff_text, title;
+  std::string compare_with;
+  std::string regions_level;  // "" = the first geography level
   std::vector<std::string> early_files;
   uint64_t seed = 20191020;
   // The backtest's defaults are `project --backtest`'s (16 points x 2,000 draws), so that the report
@@ -84,6 +86,7 @@ struct ReportState {
   bool has_arrival() const { return !arrival_file.empty(); }
   bool has_early() const { return !early_files.empty(); }
   bool has_partial() const { return !partial_file.empty(); }
+  bool has_compare() const { return !compare_with.empty(); }
   bool do_backtest() const { return has_arrival() && backtest_draws > 0; }
 };
 
@@ -103,6 +106,13 @@ void add_report_options(CLI::App* cmd, ReportState& s) {
   cmd->add_option("--baseline-spec", s.baseline_spec, "Spec for the baseline file")->check(CLI::ExistingFile);
   cmd->add_option("--partial", s.partial_file, "A partial count to project (FILE is then the universe of sheets)")
       ->check(CLI::ExistingFile);
+  cmd->add_option("--compare-with", s.compare_with,
+                  "Another count of the same election (a quick count, an earlier snapshot): sheets only in one, "
+                  "sheets whose numbers changed, and the net effect on each choice and on the margin")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--regions", s.regions_level,
+                  "Geography level of the table by region (default: the first level; with --forensics-by at the "
+                  "same level, the table shows each region's forensic flags)");
   cmd->add_option("--cutoff", s.cutoff_text,
                   "Progression cutoff, ISO 8601 (default: with --early, the time that best separates the first "
                   "snapshot's sheets from the rest; else the longest pause in arrivals)")
@@ -168,7 +178,7 @@ struct ReportData {
   std::string cutoff_label;  // how the cutoff was chosen, when not given
   std::optional<Arrival> arrival, snapshot_arrival;
   std::vector<Election> snapshots;
-  std::optional<Election> base, partial;
+  std::optional<Election> base, partial, other;
 
   // The order the sheets arrived in: per-sheet times, else the snapshots'; none without either.
   const Arrival* order() const { return arrival ? &*arrival : snapshot_arrival ? &*snapshot_arrival : nullptr; }
@@ -186,6 +196,7 @@ void hash_report_inputs(const ReportState& s, report::Provenance& prov) {
   if (!s.baseline_file.empty()) add_input("baseline", s.baseline_file);
   if (!s.baseline_spec.empty()) add_input("baseline spec", s.baseline_spec);
   if (s.has_partial()) add_input("partial", s.partial_file);
+  if (s.has_compare()) add_input("compare", s.compare_with);
 }
 
 // Step 2: read every input before any analysis, so that a bad file stops the run here.
@@ -239,6 +250,11 @@ ReportData read_report_inputs(const ReportState& s, const LoadOptions& lo, Progr
     progress.step("reading partial count " + s.partial_file);
     d.partial.emplace(load_election(s.partial_file, lo));
     print_guess_notes(*d.partial);
+  }
+  if (s.has_compare()) {
+    progress.step("reading the other count " + s.compare_with);
+    d.other.emplace(load_election(s.compare_with, lo));
+    print_guess_notes(*d.other);
   }
   return d;
 }
@@ -373,16 +389,26 @@ void report_forensics(const ReportState& s, const ReportData& d, report::ReportI
                                      : "not computed");
 }
 
+void report_comparison(const ReportData& d, report::ReportInput& in) {
+  if (!d.other) return;
+  report::Maybe<Comparison> m;
+  attempt(m, [&] { m.value = compare(*d.other, *d.count); });
+  in.comparison = std::move(m);
+}
+
 // Step 3: the analyses. One that the data do not allow is reported with its reason.
 void run_report_analyses(const ReportState& s, const ReportData& d, report::ReportInput& in, Progress& progress) {
   const Election& fc = *d.count;
   in.title = !s.title.empty() ? s.title : !fc.spec().title.empty() ? fc.spec().title : std::filesystem::path(s.file).filename().string();
   in.count_source = s.file;
+  in.count_spec = fc.spec();
   in.max_findings = s.max_findings;
   progress.step("summary and integrity checks");
   in.summary = summarize(fc);
   in.integrity = check_integrity(fc);
   progress.finish(fmt::format("{} errors, {} warnings", in.integrity.errors, in.integrity.warnings));
+  report_comparison(d, in);
+  attempt(in.regions, [&] { in.regions.value = region_table(fc, s.regions_level, &in.integrity); });
   report_progression(s, d, in, progress);
   const std::optional<Universe> universe = report_projection(s, d, in, progress);
   report_backtest(s, d, universe, in, progress);
@@ -403,6 +429,8 @@ void record_options(const ReportState& s, const ReportData& d, const report::Rep
   o["baseline"] = s.baseline_file;
   o["baseline_spec"] = s.baseline_spec;
   o["partial"] = s.partial_file;
+  o["compare_with"] = s.compare_with;
+  o["regions"] = s.regions_level.empty() ? "the first geography level (default)" : s.regions_level;
   o["cutoff"] = !s.cutoff_text.empty() ? s.cutoff_text
                 : !d.cutoff_label.empty() ? "matched to the early snapshot (default with --early and --arrival)"
                                           : "the longest pause in arrivals (default)";
@@ -462,7 +490,8 @@ Command add_report(CLI::App& app) {
             prov.started_utc = utc_now();
             prov.command_line = command_line_of(cmd);
             Progress progress(5 + (s->forensic_replicates > 0) + s->has_arrival() + static_cast<int>(s->early_files.size()) +
-                              !s->baseline_file.empty() + s->has_partial() + (s->has_arrival() || s->has_early()) +
+                              !s->baseline_file.empty() + s->has_partial() + s->has_compare() +
+                              (s->has_arrival() || s->has_early()) +
                               s->do_backtest());
             progress.step("hashing the inputs (SHA-256)");
             hash_report_inputs(*s, prov);

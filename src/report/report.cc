@@ -17,7 +17,7 @@ using J = nlohmann::ordered_json;
 constexpr const char* kStyle = R"css(
 body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#222;max-width:1000px;margin:0 auto;padding:0 20px 60px}
 h1{font-size:1.7em;margin:1em 0 .2em}h2{border-bottom:2px solid #ddd;padding-bottom:.2em;margin-top:2em}h3{margin-top:1.5em}
-.sub{color:#666;margin-top:0}.key{background:#f5f8fb;border-left:4px solid #2c7fb8;padding:.6em 1.2em}.key h2{margin-top:.3em}.key li{margin:.3em 0}.headline{font-size:1.15em;font-weight:600}
+.sub{color:#666;margin-top:0}.key{background:#f5f8fb;border-left:4px solid #2c7fb8;padding:.6em 1.2em}.key h2{margin-top:.3em}.key li{margin:.3em 0}.headline{font-size:1.15em;font-weight:600}.guess{background:#fff4e5;border-left:4px solid #e67e22;padding:.4em .8em}
 .unavailable{background:#fbf5ee;border-left:4px solid #e67e22;padding:.6em 1.2em}
 nav ol{columns:2}figure{margin:1em 0}figcaption{color:#555;font-size:.9em;max-width:720px}
 table{border-collapse:collapse;margin:1em 0;font-size:.9em}th,td{border-bottom:1px solid #e3e3e3;padding:.25em .6em;text-align:left;vertical-align:top}
@@ -92,12 +92,14 @@ std::vector<Section> build_sections(const ReportInput& in) {
   std::vector<Section> s;
   s.push_back(section_summary(in.summary, in.count_source));
   s.push_back(section_integrity(in.integrity, in.max_findings));
+  if (in.comparison) s.push_back(section_comparison(*in.comparison, in.max_findings));
+  s.push_back(section_regions(in.regions, in.forensics.has() ? &*in.forensics.value : nullptr));
   s.push_back(section_progression(in.progression));
   s.push_back(section_projection(in.projection, in.projection_basis, in.backtest));
   s.push_back(section_map(in.map));
   s.push_back(section_forensics(in.forensics));
   s.push_back(section_limits(in));
-  s.push_back(section_provenance(in.provenance));
+  s.push_back(section_provenance(in.provenance, in.count_spec));
   return s;
 }
 
@@ -125,6 +127,13 @@ std::string render_report(const ReportInput& in) {
        "</p></header>\n";
   o += "<section class=\"key\" id=\"findings\"><h2>Findings</h2>\n";
   if (const std::string h = headline(in); !h.empty()) o += "<p class=\"headline\" id=\"headline\">" + esc(h) + "</p>\n";
+  if (in.count_spec.layout == "guess")
+    o += "<p class=\"guess\" id=\"guessed-layout\">" +
+         esc("This report rests on a guessed reading of the file: no spec was given, and the roles of its columns "
+             "(which are choices, which are registered voters, which identify a sheet) were guessed from their "
+             "names and contents. The provenance section lists each column's role; check it before quoting a "
+             "number.") +
+         "</p>\n";
   o += "<ul>\n";
   for (const auto& sec : sections)
     for (const auto& k : sec.key_findings) o += "<li>" + esc(k) + "</li>\n";
@@ -176,6 +185,13 @@ J report_json(const ReportInput& in) {
   j["provenance"] = prov;
   j["title"] = in.title;
   j["headline"] = headline(in);
+  j["reading"] = {{"layout", in.count_spec.layout}, {"guessed", in.count_spec.layout == "guess"},
+                  {"notes", in.count_spec.notes}};
+  {
+    J cols = J::array();
+    for (const auto& row : column_mapping(in.count_spec)) cols.push_back({{"role", row[0]}, {"column", row[1]}});
+    j["reading"]["columns"] = cols;
+  }
   j["summary"] = to_json(in.summary);
   j["integrity"] = to_json(in.integrity, in.integrity.findings.size());
   auto maybe = [](const auto& m) {
@@ -188,6 +204,10 @@ J report_json(const ReportInput& in) {
   j["backtest"] = maybe(in.backtest);
   j["map"] = maybe(in.map);
   j["forensics"] = maybe(in.forensics);
+  j["regions"] = maybe(in.regions);
+  if (in.comparison)
+    j["comparison"] = in.comparison->has() ? J(to_json(*in.comparison->value, SIZE_MAX))
+                                           : J{{"available", false}, {"reason", in.comparison->reason}};
   return j;
 }
 

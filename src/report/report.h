@@ -48,6 +48,7 @@ struct Maybe {
 struct ReportInput {
   std::string title;        // the election's title (spec) or the count file's name
   std::string count_source;
+  ElectionSpec count_spec;  // how the count's columns were read (its layout, roles, choices, notes)
   Summary summary;
   IntegrityReport integrity;
   size_t max_findings = 500;  // rows of the findings table (all are counted)
@@ -57,6 +58,9 @@ struct ReportInput {
   Maybe<BacktestResult> backtest;
   Maybe<PlaceMap> map;
   Maybe<ForensicsResult> forensics;
+  Maybe<RegionTable> regions;
+  // compare(other, count) when --compare-with was given; without it the section is left out.
+  std::optional<Maybe<Comparison>> comparison;
   Provenance provenance;
 };
 

@@ -50,7 +50,28 @@ Section section_limits(const ReportInput& in) {
   return s;
 }
 
-Section section_provenance(const Provenance& p) {
+std::vector<std::vector<std::string>> column_mapping(const ElectionSpec& spec) {
+  std::vector<std::vector<std::string>> rows;
+  auto add = [&](const std::string& role, const std::optional<std::string>& column) {
+    if (column) rows.push_back({role, *column});
+  };
+  for (const auto& c : spec.id) rows.push_back({"sheet id", c});
+  for (size_t l = 0; l < spec.geography.size(); ++l)
+    rows.push_back({fmt::format("geography level {}", l + 1), spec.geography[l]});
+  add("registered voters", spec.registered);
+  add("ballots (declared)", spec.ballots);
+  add("valid votes (declared)", spec.valid);
+  add("blank", spec.blank);
+  add("invalid", spec.invalid);
+  add("latitude", spec.latitude);
+  add("longitude", spec.longitude);
+  add("time", spec.timestamp);
+  for (const auto& c : spec.choices) rows.push_back({"choice: " + c.name, c.column});
+  for (const auto& c : spec.extras) rows.push_back({"protocol line: " + c.name, c.column});
+  return rows;
+}
+
+Section section_provenance(const Provenance& p, const ElectionSpec& spec) {
   Section s;
   s.id = "provenance";
   s.title = "Provenance: how to rerun this report";
@@ -60,6 +81,14 @@ Section section_provenance(const Provenance& p) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& f : p.inputs) rows.push_back({f.role, f.path, count(static_cast<long long>(f.bytes)), f.sha256});
   h += table({"Role", "File", "Bytes", "SHA-256"}, rows, {false, false, true, false}, "provenance");
+  h += "<h3>How the count's columns were read</h3>\n";
+  h += para(spec.layout == "guess"
+                ? "The columns' roles were guessed from their names and contents (no spec was given): check each "
+                  "line below; a spec (tallyscope inspect FILE) fixes any that is wrong."
+            : spec.layout.empty() ? "From the spec given."
+                                  : "From the known layout " + spec.layout + ".");
+  h += table({"Role", "Column in the file"}, column_mapping(spec), {false, false}, "provenance");
+  for (const auto& n : spec.notes) h += para("Note from the reading: " + n);
   h += para("Every option, with the seeds of the random procedures (the same seed gives the same numbers whatever "
             "the number of threads):");
   h += "<pre class=\"options\">" + esc(p.options.dump(2)) + "</pre>\n";

@@ -12,7 +12,13 @@ Section section_progression(const Maybe<ProgressionResult>& p);
 Section section_projection(const Maybe<ProjectionResult>& p, const std::string& basis, const Maybe<BacktestResult>& b);
 Section section_map(const Maybe<PlaceMap>& m);
 Section section_forensics(const Maybe<ForensicsResult>& f);
-Section section_provenance(const Provenance& p);
+// Provenance: the command, the inputs' hashes, how the count's columns were read, every option.
+Section section_provenance(const Provenance& p, const ElectionSpec& count_spec);
+std::vector<std::vector<std::string>> column_mapping(const ElectionSpec& spec);
+// The count by region at one level, with each region's forensic flags when the battery ran there.
+Section section_regions(const Maybe<RegionTable>& t, const ForensicsResult* forensics);
+// The audited count against another count of the election (report --compare-with).
+Section section_comparison(const Maybe<Comparison>& c, size_t max_rows);
 // "What the tests cannot tell": the limits of the whole report, from which analyses ran.
 Section section_limits(const ReportInput& in);
 

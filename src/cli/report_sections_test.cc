@@ -1,0 +1,87 @@
+// The report's observer sections on the embedded example: the comparison with another count
+// (--compare-with), the table by region, how the columns were read, and a guessed layout said on
+// the first screen. Bolivia 2019 against the 21 October TREP: the 706 sheets whose numbers changed.
+#include <fstream>
+#include <iterator>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "testing/testing.h"
+
+namespace tallyscope {
+namespace {
+
+std::string read_all(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+}
+
+struct Report {
+  int exit_code;
+  std::string err, html;
+  nlohmann::json json;
+};
+
+Report run_report(const std::string& args) {
+  const std::string html = testing::temp_file(""), json = testing::temp_file("");
+  auto r = testing::run_cli(fmt::format("report {} --forensics-replicates 0 --draws 100 -o {} --json-out {}", args, html,
+                                        json));
+  Report o{r.exit_code, r.err, read_all(html), nlohmann::json()};
+  if (r.exit_code == 0) o.json = nlohmann::json::parse(read_all(json));
+  return o;
+}
+
+TEST(ReportSections, ComparisonRegionsAndReading) {
+  const std::string partial = testing::source_dir() + "/examples/example-partial.csv";
+  Report r = run_report(fmt::format("{} --spec {} --compare-with {}", testing::kExample, testing::kExampleSpec, partial));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // The partial count holds 231 of the 311 sheets, with the same numbers.
+  const auto& c = r.json["comparison"];
+  EXPECT_EQ(c["common"], 231);
+  EXPECT_EQ(c["only_in_b"]["count"], 80);
+  EXPECT_EQ(c["only_in_a"]["count"], 0);
+  EXPECT_NE(r.html.find("<section id=\"comparison\" class=\"status-ok\""), std::string::npos);
+  EXPECT_NE(r.html.find("Compared with example-partial.csv: 0 sheets in both counts have different numbers"),
+            std::string::npos);
+  // The table by region: every sheet in one region of the first level.
+  const auto& t = r.json["regions"];
+  size_t sheets = 0;
+  for (const auto& row : t["rows"]) sheets += row["sheets"].get<size_t>();
+  EXPECT_EQ(sheets, 311u);
+  EXPECT_NE(r.html.find("<section id=\"regions\" class=\"status-ok\""), std::string::npos);
+  // How the columns were read: from the spec, every choice listed.
+  EXPECT_FALSE(r.json["reading"]["guessed"].get<bool>());
+  EXPECT_GT(r.json["reading"]["columns"].size(), 5u);
+  EXPECT_NE(r.html.find("How the count's columns were read"), std::string::npos);
+  EXPECT_EQ(r.html.find("id=\"guessed-layout\""), std::string::npos);
+  // Without the spec the layout is guessed, and the first screen says so.
+  Report g = run_report(testing::kExample);
+  ASSERT_EQ(g.exit_code, 0) << g.err;
+  EXPECT_TRUE(g.json["reading"]["guessed"].get<bool>());
+  const size_t said = g.html.find("id=\"guessed-layout\""), first_section = g.html.find("<section id=\"summary\"");
+  EXPECT_NE(said, std::string::npos);
+  EXPECT_LT(said, first_section);
+  // A level that does not exist is named in the section's reason, not a failed run.
+  Report bad = run_report(fmt::format("{} --spec {} --regions county", testing::kExample, testing::kExampleSpec));
+  ASSERT_EQ(bad.exit_code, 0) << bad.err;
+  EXPECT_NE(bad.json["regions"]["reason"].get<std::string>().find("no geography level 'county'"), std::string::npos);
+}
+
+TEST(ReportSections, Bolivia2019AgainstTheTrepOf21October) {
+  TALLYSCOPE_REQUIRE_SHARED(final_count, "bolivia-2019/computo-final.csv.gz");
+  TALLYSCOPE_REQUIRE_SHARED(trep, "bolivia-2019/trep-2019-10-21T18-29-53.csv.gz");
+  Report r = run_report(fmt::format("{} --compare-with {}", final_count, trep));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto& c = r.json["comparison"];
+  EXPECT_EQ(c["common"], 32806);
+  EXPECT_EQ(c["differing"]["count"], 706);
+  EXPECT_EQ(c["differing"]["sheets"].size(), 706u);  // every one, with its id, in the JSON
+  EXPECT_EQ(c["only_in_b"]["count"], 1749);
+  EXPECT_NE(r.html.find("706 sheets in both counts have different numbers"), std::string::npos);
+  EXPECT_NE(r.html.find("What changed (other → this count)"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tallyscope
