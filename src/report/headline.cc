@@ -33,9 +33,9 @@ std::string progression_headline(const ProgressionResult& r) {
                                        num(r.within.gap_points), num(r.within.se))
                          : "";
   const std::string numbers =
-      fmt::format("within the same {}, late and early sheets differ by {} points (SE {}){}, against {} points across the "
-                  "whole count",
-                  finest->level, num(finest->gap_points), num(finest->se), trend, num(whole.gap_points));
+      fmt::format("within the same {}, late and early sheets differ by {} points (SE {}), against {} points across the "
+                  "whole count{}",
+                  finest->level, num(finest->gap_points), num(finest->se), num(whole.gap_points), trend);
   if (std::abs(finest->gap_points) < 1.96 * finest->se)
     return fmt::format("The late shift toward {} is what the places counted late would give anyway: {}.", toward, numbers);
   // A difference within places that is small beside the raw gap: almost all of the shift is where
