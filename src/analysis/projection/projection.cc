@@ -271,9 +271,12 @@ struct DonorScratch {
 };
 
 // A pool drawn by place: each recipient place draws a donor place, its sheets donors within it,
-// shifted by the baseline slopes when known.
+// shifted by the baseline slopes when known. Each sheet's votes are added at once: a donor place's
+// rows are contiguous, so this reads the cache lines its other sheets read, where gathering weights
+// per row (as the pools drawn by sheet do) costs two more random accesses per sheet over a pool
+// that can hold every counted sheet (15% of a million-sheet projection).
 void draw_pool_by_place(const DonorLayout& lay, const float* base_row, size_t K, const std::vector<double>& slope,
-                        Rng& rng, DonorScratch& sc, std::vector<double>& t) {
+                        Rng& rng, std::vector<double>& t) {
   const bool with_x = !slope.empty();
   uint32_t r0 = 0;
   const uint64_t places = lay.place_start.size() - 1;
@@ -285,16 +288,15 @@ void draw_pool_by_place(const DonorLayout& lay, const float* base_row, size_t K,
     for (uint32_t j = r0; j < lay.recipient_end[q]; ++j) {
       const uint32_t row = first + static_cast<uint32_t>(rng.below(size));
       const double reg = lay.recipient_reg[j];
+      const float* rp = base_row + static_cast<size_t>(row) * K;
       if (std::isfinite(dx)) {
-        const float* rp = base_row + static_cast<size_t>(row) * K;
         for (size_t k = 0; k < K; ++k) t[k] += reg * std::max(0.0, rp[k] + slope[k] * dx);
       } else if (reg > 0) {
-        sc.add(row, reg);
+        for (size_t k = 0; k < K; ++k) t[k] += reg * rp[k];
       }
     }
     r0 = lay.recipient_end[q];
   }
-  sc.flush(base_row, K, t);
 }
 
 // A pool drawn by sheet, in two stages: the pool is resampled (its mean is uncertain), then each
@@ -342,7 +344,7 @@ void donor_draws(const Counted& c, const Universe& u, const ProjectionOptions& o
       const DonorLayout& lay = block.layout[i];
       const float* base_row = block.rates.data() + lay.rows * K;
       if (dp.pools[i].by_place)
-        draw_pool_by_place(lay, base_row, K, slope, rng, sc, t);
+        draw_pool_by_place(lay, base_row, K, slope, rng, t);
       else
         draw_pool_by_sheet(lay, base_row, K, dp.pools[i].donors->size(), rng, sc, t);
     }
