@@ -9,12 +9,15 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
 #include "analysis/analysis.h"
 #include "analysis/common/text.h"
 #include "cli/command.h"
+#include "io/csv_reader.h"
+#include "io/encoding.h"
 #include "io/sha256.h"
 #include "report/report.h"
 
@@ -71,6 +74,7 @@ struct ReportState {
   std::string file, arrival_file, baseline_file, baseline_spec, partial_file, output, json_out, cutoff_text, title;
   std::string compare_with;
   std::string regions_level;  // "" = the first geography level
+  std::string flagged_csv, link_column;
   std::vector<std::string> early_files;
   uint64_t seed = 20191020;
   // The backtest's defaults are `project --backtest`'s (16 points x 2,000 draws), so that the report
@@ -113,6 +117,12 @@ void add_report_options(CLI::App* cmd, ReportState& s) {
   cmd->add_option("--regions", s.regions_level,
                   "Geography level of the table by region (default: the first level; with --forensics-by at the "
                   "same level, the table shows each region's forensic flags)");
+  cmd->add_option("--flagged-csv", s.flagged_csv,
+                  "Also write every sheet with an integrity finding (id, line, place, severity, finding) to this CSV, with the "
+                  "link of each sheet when the count has one (see --link-column), to look at the paper");
+  cmd->add_option("--link-column", s.link_column,
+                  "The count's column holding each sheet's link or image (default: a column named url, link, enlace, "
+                  "imagen, image, foto or photo)");
   cmd->add_option("--cutoff", s.cutoff_text,
                   "Progression cutoff, ISO 8601 (default: with --early, the time that best separates the first "
                   "snapshot's sheets from the rest; else the longest pause in arrivals)")
@@ -147,7 +157,8 @@ void check_report_options(const ReportState& s) {
   for (double p : s.backtest_points)
     if (!(p > 0 && p < 1)) throw UsageError("--backtest-points must be shares between 0 and 1");
   if (!s.baseline_spec.empty() && s.baseline_file.empty()) throw UsageError("--baseline-spec needs --baseline");
-  for (const std::string* out : {&s.output, &s.json_out}) {
+  if (!s.link_column.empty() && s.flagged_csv.empty()) throw UsageError("--link-column goes with --flagged-csv");
+  for (const std::string* out : {&s.output, &s.json_out, &s.flagged_csv}) {
     if (out->empty()) continue;
     fs::path dir = fs::path(*out).parent_path();
     if (!dir.empty() && !fs::is_directory(dir))
@@ -430,6 +441,7 @@ void record_options(const ReportState& s, const ReportData& d, const report::Rep
   o["baseline_spec"] = s.baseline_spec;
   o["partial"] = s.partial_file;
   o["compare_with"] = s.compare_with;
+  o["flagged_csv"] = s.flagged_csv;
   o["regions"] = s.regions_level.empty() ? "the first geography level (default)" : s.regions_level;
   o["cutoff"] = !s.cutoff_text.empty() ? s.cutoff_text
                 : !d.cutoff_label.empty() ? "matched to the early snapshot (default with --early and --arrival)"
@@ -455,6 +467,51 @@ void write_text_file(const std::string& path, const std::string& text) {
   f << text;
   f.close();
   if (!f) throw UsageError(fmt::format("writing {} failed", path));
+}
+
+// The link column of the count (by name, or the first named like a link), per line of the file;
+// empty when it has none. Read here because the count's model keeps numbers, not text.
+std::unordered_map<uint64_t, std::string> read_links(const ReportState& s) {
+  std::unordered_map<uint64_t, std::string> links;
+  CsvOptions co;
+  co.encoding = parse_encoding(s.in.encoding);
+  auto reader = CsvReader::open(s.file, co);
+  CsvRecord rec;
+  if (!reader->next(rec)) return links;
+  auto lower = [](std::string_view v) {
+    std::string o(v);
+    for (char& c : o) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return o;
+  };
+  size_t col = rec.fields.size();
+  for (size_t i = 0; i < rec.fields.size() && col == rec.fields.size(); ++i) {
+    const std::string h = lower(rec.fields[i]);
+    if (!s.link_column.empty() ? rec.fields[i] == s.link_column
+                               : (h == "url" || h == "link" || h == "enlace" || h == "imagen" || h == "image" ||
+                                  h == "foto" || h == "photo"))
+      col = i;
+  }
+  if (col == rec.fields.size()) {
+    if (!s.link_column.empty())
+      throw UsageError(fmt::format("--link-column '{}' is not a column of {}", s.link_column, s.file));
+    return links;
+  }
+  while (reader->next(rec))
+    if (col < rec.fields.size()) links[rec.line] = std::string(rec.fields[col]);
+  return links;
+}
+
+void write_flagged_csv(const ReportState& s, const ReportData& d, const report::ReportInput& in) {
+  const std::vector<FlaggedSheet> rows = flagged_sheets(*d.count, in.integrity);
+  const auto by_line = read_links(s);
+  std::vector<std::string> links;
+  for (const auto& r : rows) {
+    auto it = by_line.find(r.line);
+    links.push_back(it == by_line.end() ? "" : it->second);
+  }
+  write_text_file(s.flagged_csv, flagged_csv(rows, by_line.empty() ? nullptr : &links));
+  std::cerr << fmt::format("tallyscope report: wrote {} ({} rows{})\n", s.flagged_csv, rows.size(),
+                           by_line.empty() ? ", no link column" : ", with links");
 }
 
 // Step 4: write the files, then say which analyses were left out and why.
@@ -500,6 +557,7 @@ Command add_report(CLI::App& app) {
             record_options(*s, d, in, prov.options);
             prov.seconds = progress.total();
             write_report_files(*s, in, progress);
+            if (!s->flagged_csv.empty()) write_flagged_csv(*s, d, in);
             return 0;
           }};
 }

@@ -83,5 +83,28 @@ TEST(ReportSections, Bolivia2019AgainstTheTrepOf21October) {
   EXPECT_NE(r.html.find("What changed (other → this count)"), std::string::npos);
 }
 
+// --flagged-csv on the Venezuelan actas: every sheet with an integrity finding, with the link to
+// its photograph from the file's URL column.
+TEST(ReportSections, FlaggedSheetsOfTheVenezuelanActasWithTheirPhotographs) {
+  TALLYSCOPE_REQUIRE_SHARED(actas, "venezuela-2024/RESULTADOS_2024_CSV_V1.csv.gz");
+  const std::string spec = testing::temp_file(
+      "choices = [\"EG\", \"NM\", \"LM\", \"JABE\", \"JOBR\", \"AE\", \"CF\", \"DC\", \"EM\", \"BERA\"]\n"
+      "[columns]\nid = [\"CENTRO\", \"MESA\"]\ngeography = [\"EDO\", \"MUN\", \"PAR\", \"CENTRO\"]\n"
+      "registered = \"RE\"\ninvalid = \"VOTOS_NULOS\"\nvalid = \"VOTOS_VALIDOS\"\n");
+  const std::string csv = testing::temp_file("");
+  Report r = run_report(fmt::format("{} --spec {} --flagged-csv {}", actas, spec, csv));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string text = read_all(csv);
+  ASSERT_EQ(text.substr(0, text.find('\n')), "sheet_id,line,place,severity,finding,message,link");
+  size_t rows = 0, linked = 0;
+  for (size_t at = text.find('\n') + 1; at < text.size(); at = text.find('\n', at) + 1) {
+    const std::string line = text.substr(at, text.find('\n', at) - at);
+    ++rows;
+    linked += line.find(",https://static.resultadosconvzla.com/") != std::string::npos;
+  }
+  EXPECT_GT(rows, 0u);
+  EXPECT_EQ(linked, rows) << text.substr(0, 2000);
+}
+
 }  // namespace
 }  // namespace tallyscope

@@ -6,6 +6,7 @@
 
 #include "analysis/count/compare.h"
 #include "analysis/count/finding.h"
+#include "analysis/count/flagged.h"
 #include "analysis/count/integrity.h"
 #include "analysis/count/place_map.h"
 #include "analysis/count/regions.h"
