@@ -59,6 +59,12 @@ void projection_part(const ProjectionResult& r, const std::string& basis, const 
   else
     h += para("The intervals include no drift term (it needs the counted sheets' order of arrival): they reflect "
               "sampling spread only.");
+  {
+    std::string in, out;
+    for (const auto& x : r.uncertainty_included) in += (in.empty() ? "" : "; ") + x;
+    for (const auto& x : r.uncertainty_excluded) out += (out.empty() ? "" : "; ") + x;
+    h += para("What the interval contains: " + in + ". What it does not contain: " + out + ".");
+  }
   if (!r.baseline.source.empty())
     h += para(fmt::format("A previous election ({}, matched at {} level on {} sheets) is used as a covariate of each "
                           "place.",

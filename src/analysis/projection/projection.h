@@ -112,6 +112,8 @@ struct ProjectionResult {
     std::vector<std::pair<std::string, double>> slopes;  // per count: rate per registered voter per unit of share
   } baseline;
   std::vector<std::string> notes;
+  // What the interval's spread contains and what it cannot (plain sentences; text, JSON, report).
+  std::vector<std::string> uncertainty_included, uncertainty_excluded;
   // Why the projection is "too little to tell" (fewer than kMinCountedSheets counted); empty when
   // it stands on enough sheets. The numbers are still computed, but no verdict rests on them.
   std::vector<std::string> footing;

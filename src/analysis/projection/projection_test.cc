@@ -45,6 +45,13 @@ TEST(Projection, ExactWhenDonorsAreIdentical) {
   EXPECT_DOUBLE_EQ(r.p_decided, 1.0);  // 55.6% > 50%
   ASSERT_EQ(r.pool_levels.size(), 1u);
   EXPECT_EQ(r.pool_levels[0].first, "place");
+  // Certainty is never printed: a probability of 1 from 200 draws is "> 0.995"; and the text says
+  // what the interval holds (sampling) and what it cannot (no arrival times: no drift term).
+  const std::string text = to_text(r);
+  EXPECT_NE(text.find("P(decided in this round) = > 0.995 (every one of 200 draws)"), std::string::npos) << text;
+  EXPECT_EQ(text.find("= 1.000"), std::string::npos) << text;
+  EXPECT_NE(text.find("the interval does NOT contain drift from the count's order"), std::string::npos) << text;
+  EXPECT_EQ(to_json(r)["uncertainty"]["excluded"].size(), 2u);
   // The ratio estimator stratified by place is exact too.
   o.method = ProjectionMethod::kRatio;
   ProjectionResult q = project(partial, universe_of(universe_file), partial.spec().rule, o);
