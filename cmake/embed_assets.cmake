@@ -3,7 +3,7 @@
 # Each file becomes `const char* const kAsset_<name>[]`, a null-terminated list of raw-string
 # chunks of at most ~48 KB each: ISO C++ only guarantees string literals of 65,536 characters
 # (GCC's -Wpedantic warns above it, -Woverlength-strings), and MSVC stops at 16 KB per piece.
-# Chunks are cut just after a ';' so that no multi-byte UTF-8 character is split. A trailing
+# Chunks are cut just after a ';' or ',' so that no multi-byte UTF-8 character is split. A trailing
 # `//# sourceMappingURL=` comment is dropped: the maps are not shipped, and nothing may be fetched.
 cmake_minimum_required(VERSION 3.25)
 string(REPLACE "|" ";" NAMES "${NAMES}")
@@ -29,9 +29,14 @@ foreach(i RANGE ${last})
     math(EXPR rest "${len} - ${pos}")
     if(rest GREATER limit)
       string(SUBSTRING "${content}" ${pos} ${limit} piece)
+      # After a ';' (scripts) or a ',' (JSON data): both ASCII, so never inside a UTF-8 character.
       string(FIND "${piece}" ";" cut REVERSE)
+      string(FIND "${piece}" "," comma REVERSE)
+      if(comma GREATER cut)
+        set(cut ${comma})
+      endif()
       if(cut LESS 1000)
-        message(FATAL_ERROR "${path}: no ';' to cut at near byte ${pos}")
+        message(FATAL_ERROR "${path}: no ';' or ',' to cut at near byte ${pos}")
       endif()
       math(EXPR take "${cut} + 1")
       string(SUBSTRING "${content}" ${pos} ${take} piece)

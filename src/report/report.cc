@@ -61,9 +61,15 @@ constexpr const char* kSortAndRender = R"js(
   var body=document.body, ok=0, failed=[];
   body.setAttribute('data-charts-total',String(ids.length));
   var config={font:'system-ui, sans-serif',view:{stroke:null},axis:{labelFontSize:11,titleFontSize:12}};
+  var borders=null, bordersEl=document.getElementById('tallyscope-borders');
   var jobs=ids.map(function(id){
     var el=document.getElementById(id);
     if(!el){failed.push(id);return Promise.resolve();}
+    var ds=specs[id].datasets;
+    if(ds&&('borders' in ds)){
+      if(!borders&&bordersEl)borders=JSON.parse(bordersEl.textContent);
+      if(borders)ds.borders=borders;else{delete ds.borders;}
+    }
     return vegaEmbed(el,specs[id],{mode:'vega-lite',actions:false,renderer:'svg',config:config}).then(function(res){
       return res.view.runAsync().then(function(){
         if(el.querySelector('svg')){ok++;el.setAttribute('data-chart','ok');}
@@ -161,6 +167,10 @@ std::string render_report(const ReportInput& in) {
   }
   o += "<pre id=\"tallyscope-console\" hidden></pre>\n";
   o += "<script type=\"application/json\" id=\"tallyscope-charts\">" + json_for_script(specs) + "</script>\n";
+  // The map's country borders, once for the page (the map charts name them as a dataset).
+  if (in.map.has())
+    o += "<script type=\"application/json\" id=\"tallyscope-borders\">" + script_safe(join_asset(kAsset_world_countries)) +
+         "</script>\n";
   o += "<script>" + script_safe(join_asset(kAsset_vega)) + "</script>\n";
   o += "<script>" + script_safe(join_asset(kAsset_vega_lite)) + "</script>\n";
   o += "<script>" + script_safe(join_asset(kAsset_vega_embed)) + "</script>\n";

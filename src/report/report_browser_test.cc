@@ -211,7 +211,16 @@ TEST(ReportBrowser, DemoReportHasEverySection) {
   // shares, integrity, trajectory, per-sheet margin, composition, projection, backtest, the map by
   // margin and by arrival, the whole-percentage histograms (turnout, two choices), the fingerprint
   EXPECT_EQ(charts, 13u);
-  expect_all_charts_rendered(render(html), charts);
+  const Rendered rendered = render(html);
+  expect_all_charts_rendered(rendered, charts);
+  // The maps draw the country borders under the places: geoshapes inside the map's SVG, from the
+  // borders carried in the page.
+  EXPECT_NE(page.find("<script type=\"application/json\" id=\"tallyscope-borders\">"), std::string::npos);
+  const size_t map_at = rendered.dom.find("id=\"chart-map-margin\"");
+  ASSERT_NE(map_at, std::string::npos);
+  const std::string map_svg = between(rendered.dom.substr(map_at), "<svg", "</svg>");
+  EXPECT_NE(map_svg.find("mark-shape"), std::string::npos) << "no border drawn under the map";
+  EXPECT_NE(map_svg.find("mark-symbol"), std::string::npos) << "no polling place drawn on the map";
 }
 
 TEST(ReportBrowser, Bolivia2019RendersOffline) {

@@ -144,7 +144,7 @@ TEST(Report, EscapedSelfContainedAndSaysWhatIsMissing) {
   size_t open = 0, close = 0;
   for (size_t at = 0; (at = html.find("<script", at)) != std::string::npos; ++at) ++open;
   for (size_t at = 0; (at = html.find("</script", at)) != std::string::npos; ++at) ++close;
-  EXPECT_EQ(open, 6u);  // console capture, chart data, vega, vega-lite, vega-embed, render
+  EXPECT_EQ(open, 7u);  // console capture, chart data, map borders, vega, vega-lite, vega-embed, render
   EXPECT_EQ(close, open);
   // The chart data parse, and every chart has its element.
   std::string data = between(html, "<script type=\"application/json\" id=\"tallyscope-charts\">", "</script>");
@@ -154,7 +154,12 @@ TEST(Report, EscapedSelfContainedAndSaysWhatIsMissing) {
   EXPECT_TRUE(specs.contains("chart-map-margin"));
   EXPECT_FALSE(specs.contains("chart-map-arrival"));  // no arrival data
   for (const auto& [id, spec] : specs.items()) EXPECT_NE(html.find("id=\"" + id + "\""), std::string::npos) << id;
-  EXPECT_EQ(specs["chart-map-margin"]["data"]["values"][0]["name"], "T / </script><b>bold</b>");
+  EXPECT_EQ(specs["chart-map-margin"]["layer"][1]["data"]["values"][0]["name"], "T / </script><b>bold</b>");
+  // The borders under the map: the page's dataset, parsed as TopoJSON.
+  EXPECT_EQ(specs["chart-map-margin"]["layer"][0]["data"]["name"], "borders");
+  auto borders = nlohmann::json::parse(between(html, "<script type=\"application/json\" id=\"tallyscope-borders\">", "</script>"));
+  EXPECT_EQ(borders["type"], "Topology");
+  EXPECT_GT(borders["objects"]["countries"]["geometries"].size(), 200u);
   // Analyses not run are named with their reason.
   EXPECT_NE(html.find("Not computed: no arrival data was given"), std::string::npos);
   EXPECT_NE(html.find("id=\"forensics\" class=\"status-unavailable\""), std::string::npos);

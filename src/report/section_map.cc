@@ -1,5 +1,5 @@
 // The map section: polling places at their coordinates, coloured by margin and by arrival time.
-// No base map (it would need map tiles from the network): the points alone show the country's shape.
+// Under them, the country borders (Natural Earth, vendored: no map tiles, no network).
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -23,8 +23,8 @@ Section section_map(const Maybe<PlaceMap>& mm) {
   size_t with_arrival = 0;
   for (const auto& p : m.places) with_arrival += p.median_arrival != kMissing;
   h += para(fmt::format(
-      "{} places ({} level) with coordinates, each at the mean position of its sheets{}{}. The map has no base "
-      "layer, so that the report needs no network.",
+      "{} places ({} level) with coordinates, each at the mean position of its sheets{}{}. Under them, country borders (Natural Earth "
+      "1:50m, carried in the page: nothing is fetched).",
       count(static_cast<long long>(m.places.size())), m.level,
       m.places_without_coordinates
           ? fmt::format("; {} places have no coordinates and are not drawn", count(static_cast<long long>(m.places_without_coordinates)))
@@ -58,20 +58,41 @@ Section section_map(const Maybe<PlaceMap>& mm) {
                                                                    : p.median_arrival + 1;
     values.push_back(std::move(o));
   }
+  // The points' extent, with a small margin, as a GeoJSON feature the projection is fitted to.
+  double lo_lon = 180, hi_lon = -180, lo_lat = 90, hi_lat = -90;
+  for (const auto& v : values) {
+    lo_lon = std::min(lo_lon, v["lon"].get<double>());
+    hi_lon = std::max(hi_lon, v["lon"].get<double>());
+    lo_lat = std::min(lo_lat, v["lat"].get<double>());
+    hi_lat = std::max(hi_lat, v["lat"].get<double>());
+  }
+  const double pad_lon = std::max(0.05, 0.03 * (hi_lon - lo_lon)), pad_lat = std::max(0.05, 0.03 * (hi_lat - lo_lat));
+  const J extent = {{"type", "Feature"},
+                    {"properties", J::object()},
+                    {"geometry", {{"type", "MultiPoint"},
+                                  {"coordinates", J::array({J::array({lo_lon - pad_lon, lo_lat - pad_lat}),
+                                                            J::array({hi_lon + pad_lon, hi_lat + pad_lat})})}}}};
   auto base = [&](J color, J tooltip_extra) {
     J tooltip = J::array({J{{"field", "name"}, {"type", "nominal"}, {"title", "place"}},
                           J{{"field", "sheets"}, {"type", "quantitative"}},
                           J{{"field", "margin"}, {"type", "quantitative"}, {"format", ".1f"}, {"title", "margin (points)"}}});
     if (!tooltip_extra.is_null()) tooltip.push_back(tooltip_extra);
+    // The country borders under the points (the page holds them once: the "borders" dataset);
+    // the projection is fitted to the points' extent, not to the world.
+    J borders = {{"data", {{"name", "borders"}, {"format", {{"type", "topojson"}, {"feature", "countries"}}}}},
+                 {"mark", {{"type", "geoshape"}, {"fill", "#f2f2f2"}, {"stroke", "#999"}, {"strokeWidth", 0.7},
+                           {"clip", true}}}};
+    J points = {{"data", {{"values", values}}},
+                {"mark", {{"type", "circle"}, {"size", 14}, {"opacity", 0.8}}},
+                {"encoding", {{"longitude", {{"field", "lon"}, {"type", "quantitative"}}},
+                              {"latitude", {{"field", "lat"}, {"type", "quantitative"}}},
+                              {"color", color},
+                              {"tooltip", tooltip}}}};
     return J{{"width", 560},
              {"height", 480},
-             {"projection", {{"type", "mercator"}}},
-             {"data", {{"values", values}}},
-             {"mark", {{"type", "circle"}, {"size", 14}, {"opacity", 0.8}}},
-             {"encoding", {{"longitude", {{"field", "lon"}, {"type", "quantitative"}}},
-                           {"latitude", {{"field", "lat"}, {"type", "quantitative"}}},
-                           {"color", color},
-                           {"tooltip", tooltip}}}};
+             {"datasets", {{"borders", nullptr}}},
+             {"projection", {{"type", "mercator"}, {"fit", extent}}},
+             {"layer", J::array({borders, points})}};
   };
   {
     Chart c;
@@ -81,7 +102,7 @@ Section section_map(const Maybe<PlaceMap>& mm) {
     c.spec = base({{"field", "margin"}, {"type", "quantitative"}, {"title", "margin (points)"},
                    {"scale", {{"scheme", "redblue"}, {"domainMid", 0}, {"reverse", true}}}},
                   J());
-    c.spec["transform"] = J::array({J{{"filter", "isValid(datum.margin)"}}});
+    c.spec["layer"][1]["transform"] = J::array({J{{"filter", "isValid(datum.margin)"}}});  // the points' layer
     h += chart_div(c);
     sec.charts.push_back(std::move(c));
   }
@@ -118,7 +139,7 @@ Section section_map(const Maybe<PlaceMap>& mm) {
                         {"timeUnit", "utcmonthdatehoursminutes"}, {"title", "median arrival (" + zone + ")"}}
                     : J{{"field", "arrival"}, {"type", "ordinal"}, {"title", "snapshot"}};
     c.spec = base(color, extra);
-    c.spec["transform"] = J::array({J{{"filter", "isValid(datum.arrival)"}}});
+    c.spec["layer"][1]["transform"] = J::array({J{{"filter", "isValid(datum.arrival)"}}});
     h += chart_div(c);
     sec.charts.push_back(std::move(c));
   } else if (!m.has_arrival) {
