@@ -229,11 +229,12 @@ TEST(ReportBrowser, Bolivia2019RendersOffline) {
   TALLYSCOPE_REQUIRE_SHARED(trep, "bolivia-2019/trep-2019-10-20T19-40-57.csv.gz");
   TALLYSCOPE_REQUIRE_SHARED(times, "bolivia-2019/trep-verification-times.csv.gz");
   TALLYSCOPE_REQUIRE_SHARED(baseline, "bolivia-2016/referendum-2016-02-21.csv.gz");
+  TALLYSCOPE_REQUIRE_SHARED(trep21, "bolivia-2019/trep-2019-10-21T18-29-53.csv.gz");
   std::string html = build_dir() + "/report-bolivia-2019.html", json = build_dir() + "/report-bolivia-2019.json";
   // The cutoff is the TREP's halt; fewer placebos and draws than the defaults keep the test short.
   auto r = testing::run_cli(fmt::format("report {} --early {} --arrival {} --baseline {} --cutoff 2019-10-20T19:40:57-04:00 "
-                                        "--placebos 40 --draws 500 --backtest-draws 100 -o {} --json-out {}",
-                                        final_count, trep, times, baseline, html, json));
+                                        "--compare-with {} --placebos 40 --draws 500 --backtest-draws 100 -o {} --json-out {}",
+                                        final_count, trep, times, baseline, trep21, html, json));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::string page = slurp(html);
   no_network_sources(page);
@@ -263,6 +264,18 @@ TEST(ReportBrowser, Bolivia2019RendersOffline) {
   size_t charts = chart_count(page);
   Rendered rendered = render(html);
   expect_all_charts_rendered(rendered, charts);
+  // The observer's sections, as drawn: the 706 sheets the TREP of 21 October and the final count
+  // disagree on, with the net effect; the table by department; the borders under the map; and the
+  // one-sentence verdict first in the findings.
+  EXPECT_NE(rendered.dom.find("706 sheets in both counts have different numbers"), std::string::npos);
+  EXPECT_NE(rendered.dom.find("Net effect of the sheets whose numbers differ"), std::string::npos);
+  EXPECT_NE(rendered.dom.find("<section id=\"regions\" class=\"status-ok\""), std::string::npos);
+  EXPECT_NE(rendered.dom.find("La Paz"), std::string::npos);
+  const std::string map_svg = between(rendered.dom.substr(rendered.dom.find("id=\"chart-map-margin\"")), "<svg", "</svg>");
+  EXPECT_NE(map_svg.find("mark-shape"), std::string::npos) << "no border under the map";
+  const size_t verdict = rendered.dom.find("<p class=\"headline\" id=\"headline\">The late shift toward MAS - IPSP is");
+  EXPECT_NE(verdict, std::string::npos);
+  EXPECT_LT(verdict, rendered.dom.find("<ul>", rendered.dom.find("id=\"findings\"")));
   // A screenshot to look at (saved beside the binary).
   std::string png = build_dir() + "/report-bolivia-2019.png";
   fs::remove(png);
