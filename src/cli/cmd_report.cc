@@ -133,7 +133,8 @@ void add_report_options(CLI::App* cmd, ReportState& s) {
       ->capture_default_str();
   cmd->add_option("--backtest-points", s.backtest_points, "Backtest points, as shares of sheets counted")
       ->capture_default_str();
-  cmd->add_option("--placebos", s.placebos, "Placebo cutoffs of the progression's discontinuity")->capture_default_str();
+  cmd->add_option("--placebos", s.placebos, "Placebo cutoffs of the progression's discontinuity (those within the bandwidth of an end or of the "
+                  "real cutoff are skipped: fewer are estimated, and the section says how many)")->capture_default_str();
   cmd->add_option("--max-findings", s.max_findings, "Integrity findings listed in the HTML (all are in the JSON)")
       ->capture_default_str();
   cmd->add_option("--forensics-replicates", s.forensic_replicates,
