@@ -26,10 +26,11 @@ fi
 echo
 report=build/release/example-report.html
 # Everything the example's files allow: the count, when each sheet arrived (progression, backtest,
-# map), the count published at the cutoff (projection), and the previous election (baseline).
+# map), the count published at the cutoff (projection, and compared with the final count), and the
+# previous election (baseline).
 args=("$example" --spec "$spec"
       --arrival examples/example-arrival.csv --cutoff 2024-05-05T19:30:00-04:00
-      --partial examples/example-partial.csv
+      --partial examples/example-partial.csv --compare-with examples/example-partial.csv
       --baseline examples/example-previous.csv --baseline-spec examples/example-previous.toml)
 echo "== tallyscope report ${args[*]} -o $report --json-out ${report%.html}.json"
 "$bin" report "${args[@]}" -o "$report" --json-out "${report%.html}.json"

@@ -189,14 +189,15 @@ TEST(ReportBrowser, DemoReportHasEverySection) {
   auto r = testing::run_cli(fmt::format(
       "report {0}/examples/example-election.csv --spec {0}/examples/example-election.toml "
       "--arrival {0}/examples/example-arrival.csv --cutoff 2024-05-05T19:30:00-04:00 "
-      "--partial {0}/examples/example-partial.csv "
+      "--partial {0}/examples/example-partial.csv --compare-with {0}/examples/example-partial.csv "
       "--baseline {0}/examples/example-previous.csv --baseline-spec {0}/examples/example-previous.toml -o {1} --json-out {2}",
       src, html, json));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err.find("not computed"), std::string::npos) << r.err;
   std::string page = slurp(html);
   EXPECT_EQ(page.find("Not computed"), std::string::npos) << "a section was left out";
-  for (const char* id : {"summary", "integrity", "progression", "projection", "map", "forensics", "provenance"})
+  for (const char* id :
+       {"summary", "integrity", "comparison", "regions", "progression", "projection", "map", "forensics", "provenance"})
     EXPECT_NE(page.find(fmt::format("<section id=\"{}\" class=\"status-ok\"", id)), std::string::npos) << id;
   EXPECT_EQ(page.find("data-status=\"unavailable\""), std::string::npos);
   EXPECT_NE(page.find("Backtest"), std::string::npos);
