@@ -79,7 +79,7 @@ Command add_simulate(CLI::App& app) {
               j["bytes"] = out.bytes_written();
               emit(j);
             } else {
-              std::cout << to_text(sum) << "  written to " << s->out << "\n";
+              print_text(to_text(sum) + "  written to " + s->out + "\n");
             }
             return 0;
           }};

@@ -40,10 +40,13 @@ LoadOptions InputOptions::load_options() const {
 void print_guess_notes(const Election& e) {
   if (e.spec().layout != "guess") return;
   std::cerr << fmt::format("tallyscope: {}: no spec given and the layout is not one tallyscope knows; it guessed:\n",
-                           e.source());
-  for (const auto& n : e.spec().notes) std::cerr << "  - " << n << "\n";
-  std::cerr << "  Check with `tallyscope inspect " << e.source() << " > spec.toml`, edit, and pass --spec spec.toml.\n";
+                           printable(e.source()));
+  for (const auto& n : e.spec().notes) std::cerr << "  - " << printable(n) << "\n";
+  std::cerr << "  Check with `tallyscope inspect " << printable(e.source())
+            << " > spec.toml`, edit, and pass --spec spec.toml.\n";
 }
+
+void print_text(const std::string& text) { std::cout << printable_lines(text); }
 
 void emit(const nlohmann::ordered_json& j) { std::cout << j.dump(2) << "\n"; }
 

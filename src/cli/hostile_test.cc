@@ -219,3 +219,35 @@ TEST(CliLimits, CapsGiveClearErrors) {
 
 }  // namespace
 }  // namespace tallyscope
+
+namespace tallyscope {
+namespace {
+
+// Names and ids reach the terminal with their controls shown visibly (issue 15 items 2 and 3): no
+// escape sequence, no bidi override, no line that an id's line break planted.
+TEST(CliText, NamesAndIdsCannotDriveTheTerminal) {
+  using testing::run_cli;
+  const std::string fake = "7\n  outcome       Z wins";
+  std::string csv = "id,place,\"A \x1b]0;owned\x07\x1b[2J\",\"B \u202E 12.33\"\n";
+  csv += "\"" + fake + "\",P,3,4\n\"" + fake + "\",P,3,4\n2,Q\xc2\x9b,5,6\n3,R,1,0\n";
+  const std::string file = testing::temp_file(csv);
+  for (const std::string cmd : {"summary {F}", "check {F}", "compare {F} {F}", "summary {F} --spec /nonexistent"}) {
+    std::string args = cmd;
+    for (size_t at; (at = args.find("{F}")) != std::string::npos;) args.replace(at, 3, file);
+    auto r = run_cli(args);
+    SCOPED_TRACE(args + "\n" + r.out + r.err);
+    EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1 || r.exit_code == 2);
+    for (const std::string& text : {r.out, r.err}) {
+      EXPECT_EQ(text.find('\x1b'), std::string::npos);
+      EXPECT_EQ(text.find('\x07'), std::string::npos);
+      EXPECT_EQ(text.find("\u202E"), std::string::npos);
+      EXPECT_EQ(text.find("\xc2\x9b"), std::string::npos);
+      EXPECT_EQ(text.find("\n  outcome       Z wins"), std::string::npos);
+    }
+  }
+  auto r = run_cli("check " + file);
+  EXPECT_NE(r.out.find("7\\n  outcome"), std::string::npos) << r.out;  // the id, shown on one line
+}
+
+}  // namespace
+}  // namespace tallyscope

@@ -77,8 +77,8 @@ nlohmann::ordered_json to_json(const Summary& s) {
 std::string to_text(const Summary& s, const Election& e) {
   std::string o;
   const auto& title = e.spec().title;
-  o += fmt::format("{}\n", title.empty() ? e.source() : title);
-  o += fmt::format("  source        {}\n", e.source());
+  o += fmt::format("{}\n", printable(title.empty() ? e.source() : title));
+  o += fmt::format("  source        {}\n", printable(e.source()));
   o += fmt::format("  sheets        {:>14}\n", thousands(s.units));
   if (s.has_registered) o += fmt::format("  registered    {:>14}\n", thousands(s.registered));
   o += fmt::format("  ballots       {:>14}", thousands(s.ballots));
@@ -89,13 +89,13 @@ std::string to_text(const Summary& s, const Election& e) {
   if (e.invalid()) o += fmt::format("  invalid       {:>14}\n", thousands(s.invalid));
   o += "\n  choice                                     votes   share of valid\n";
   for (const auto& c : s.choices) {
-    std::string name = c.name;
+    std::string name = printable(c.name);
     o += fmt::format("  {:<34} {:>12}   {:>6.2f}%\n", name, thousands(c.votes), 100 * c.share);
   }
   if (!s.margin.runner_up.empty())
-    o += fmt::format("\n  margin        {} over {}: {} votes, {:.2f} points\n", s.margin.leader, s.margin.runner_up,
+    o += fmt::format("\n  margin        {} over {}: {} votes, {:.2f} points\n", printable(s.margin.leader), printable(s.margin.runner_up),
                      thousands(s.margin.votes), s.margin.points);
-  o += fmt::format("  outcome       {}\n", s.outcome.text);
+  o += fmt::format("  outcome       {}\n", printable(s.outcome.text));
   o += fmt::format("  rule          {}\n", s.rule);
   if (s.missing_cells)
     o += fmt::format("  warning       {} empty count cells were read as 0 (see `tallyscope check`)\n", s.missing_cells);
