@@ -18,6 +18,8 @@ bool shown_as_code(char32_t c) {
          u_hasBinaryProperty(u, UCHAR_BIDI_CONTROL);
 }
 
+bool is_bidi_control(char32_t c) { return u_hasBinaryProperty(static_cast<UChar32>(c), UCHAR_BIDI_CONTROL); }
+
 namespace {
 
 std::string escape(std::string_view s, bool keep_lines) {

@@ -13,6 +13,10 @@ namespace tallyscope {
 // or a bidirectional control.
 bool shown_as_code(char32_t c);
 
+// Whether a code point is a bidirectional control (U+061C, U+200E, U+200F, U+202A-U+202E,
+// U+2066-U+2069): text that reorders the text around it.
+bool is_bidi_control(char32_t c);
+
 // One line: "\n", "\r", "\t" as those two characters, other C0 controls and DEL as "\x1B", invalid
 // UTF-8 bytes as "\xFF", C1 controls, bidi controls and U+2028/U+2029 as "<U+202E>". Everything
 // else, backslashes included, is passed on unchanged.
