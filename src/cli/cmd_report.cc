@@ -14,6 +14,7 @@
 
 #include "analysis/analysis.h"
 #include "cli/command.h"
+#include "io/output.h"
 #include "io/sha256.h"
 #include "report/report.h"
 
@@ -141,6 +142,11 @@ void check_report_options(const ReportState& s) {
       throw UsageError(fmt::format("cannot write {}: the folder {} does not exist", *out, dir.string()));
     if (fs::is_directory(*out)) throw UsageError(fmt::format("cannot write {}: it is a folder", *out));
   }
+  std::vector<NamedPath> inputs = {{"FILE", s.file},           {"--spec", s.in.spec_path},
+                                   {"--arrival", s.arrival_file}, {"--baseline", s.baseline_file},
+                                   {"--baseline-spec", s.baseline_spec}, {"--partial", s.partial_file}};
+  for (const auto& f : s.early_files) inputs.push_back({"--early", f});
+  refuse_overwriting(inputs, {{"-o", s.output}, {"--json-out", s.json_out}});
 }
 
 // The command line as given, quoted for a shell, for the provenance.
@@ -403,22 +409,14 @@ void record_options(const ReportState& s, const ReportData& d, const report::Rep
                     {"by", fo.by}, {"leading_choices", fo.leading}};
 }
 
-void write_text_file(const std::string& path, const std::string& text) {
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  if (!f) throw UsageError(fmt::format("cannot write {}", path));
-  f << text;
-  f.close();
-  if (!f) throw UsageError(fmt::format("writing {} failed", path));
-}
-
 // Step 4: write the files, then say which analyses were left out and why.
 void write_report_files(const ReportState& s, const report::ReportInput& in, Progress& progress) {
   progress.step("writing " + s.output);
   std::string html = report::render_report(in);
-  write_text_file(s.output, html);
+  write_output_file(s.output, html);
   progress.finish(fmt::format("{:.1f} MB", static_cast<double>(html.size()) / 1e6));
   if (!s.json_out.empty())
-    write_text_file(s.json_out,
+    write_output_file(s.json_out,
                     report::report_json(in).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n");
   std::cerr << fmt::format("tallyscope report: wrote {}{} in {:.1f} s\n", s.output,
                            s.json_out.empty() ? "" : " and " + s.json_out, progress.total());

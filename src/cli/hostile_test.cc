@@ -3,10 +3,14 @@
 // with a per-run timeout. Every run must end with exit code 0, 1 or 2, say why on stderr when it
 // is 2, never hang, never raise a signal, never print a sanitizer report (the suite also runs
 // under ASan/UBSan), and never accept a file it could only read in part.
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <cstdlib>
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -247,6 +251,67 @@ TEST(CliText, NamesAndIdsCannotDriveTheTerminal) {
   }
   auto r = run_cli("check " + file);
   EXPECT_NE(r.out.find("7\\n  outcome"), std::string::npos) << r.out;  // the id, shown on one line
+}
+
+}  // namespace
+}  // namespace tallyscope
+
+namespace tallyscope {
+namespace {
+
+std::string slurp_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
+
+// Outputs never replace an input or each other, and a failed write leaves no partial file
+// (issue 15 items 4 and 5).
+TEST(CliOutputs, NeverOverwriteAnInputOrEachOther) {
+  using testing::run_cli;
+  namespace fs = std::filesystem;
+  const std::string data = simulated_csv(60);
+  const std::string in = testing::temp_file(data);
+  auto r = run_cli("report " + in + " -o " + in);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("is the input"), std::string::npos) << r.err;
+  EXPECT_EQ(slurp_file(in), data) << "the data was replaced";
+  const std::string out = in + ".html";
+  r = run_cli("report " + in + " -o " + out + " --json-out " + out);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("name the same file"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(out));
+  r = run_cli("simulate --units 10 --seed 1 --like " + in + " --out " + in);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(slurp_file(in), data);
+}
+
+TEST(CliOutputs, FailedWritesGiveTheReasonAndNoPartialFile) {
+  using testing::run_cli;
+  namespace fs = std::filesystem;
+  auto r = run_cli("simulate --units 200 --seed 1 --out /dev/full");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("No space left on device"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("usage error"), std::string::npos) << r.err;
+  const std::string in = testing::temp_file(simulated_csv(60));
+  r = run_cli("report " + in + " -o /dev/full --draws 20 --backtest-draws 20");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("No space left on device"), std::string::npos) << r.err;
+  // A file-size limit (as a full disk): the old report stays whole and no temporary file is left.
+  const fs::path dir = fs::path(in).concat("-dir");
+  fs::create_directories(dir);
+  const std::string out = (dir / "report.html").string();
+  std::ofstream(out) << "the old report";
+  const std::string cmd = "ulimit -f 64; " + testing::binary_path() + " report " + in + " -o " + out +
+                          " --draws 20 --backtest-draws 20 2>" + (dir / "err").string();
+  const int status = std::system(("bash -c '" + cmd + "'").c_str());
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2) << status;
+  EXPECT_NE(slurp_file((dir / "err").string()).find("File too large"), std::string::npos)
+      << slurp_file((dir / "err").string());
+  EXPECT_EQ(slurp_file(out), "the old report");
+  size_t files = 0;
+  for (const auto& e : fs::directory_iterator(dir)) files += e.is_regular_file();
+  EXPECT_EQ(files, 2u);  // report.html and err
+  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // Exit codes: 0 ok, 1 findings failed a gate, 2 usage or input error.
 // Error messages name the user's files, headers and ids: printed with printable(), on one line.
 // Each command lives in its own cmd_*.cc; this file only wires them up and maps errors to exit codes.
+#include <csignal>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -50,6 +51,9 @@ int run(int argc, char** argv) {
 }  // namespace tallyscope::cli
 
 int main(int argc, char** argv) {
+  // Past a file-size limit (ulimit -f) a write fails with EFBIG and is reported, instead of the
+  // signal ending the process with a partial file.
+  std::signal(SIGXFSZ, SIG_IGN);
   try {
     return tallyscope::cli::run(argc, argv);
   } catch (const tallyscope::InputError& e) {
