@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "analysis/common/checked.h"
 #include "analysis/common/text.h"
 
 namespace tallyscope {
@@ -184,6 +185,7 @@ IntegrityReport check_integrity(const Election& e, const IntegrityOptions& opt) 
   // Control relations.
   for (const Relation& rel : e.spec().relations) {
     IntegrityReport::RelationStat st{rel.name, rel.equation, 0, 0, 0};
+    const std::string what = "relation " + rel.name;
     for (size_t s = 0; s < n; ++s) {
       int64_t lhs = 0, rhs = 0;
       bool ok = true;
@@ -193,7 +195,8 @@ IntegrityReport check_integrity(const Election& e, const IntegrityOptions& opt) 
           ok = false;
           break;
         }
-        (t.coefficient > 0 ? lhs : rhs) += std::abs(t.coefficient) * *v;
+        int64_t& side = t.coefficient > 0 ? lhs : rhs;
+        side = checked_add(side, checked_mul(std::abs(t.coefficient), *v, e, s, what), e, s, what);
       }
       if (!ok) {
         ++st.not_evaluable;
@@ -216,7 +219,7 @@ IntegrityReport check_integrity(const Election& e, const IntegrityOptions& opt) 
     std::vector<std::pair<int64_t, size_t>> order;
     for (size_t c = 0; c < e.choices().size(); ++c) {
       int64_t t = 0;
-      for (size_t s = 0; s < n; ++s) t += e.choices()[c].or_zero(s);
+      for (size_t s = 0; s < n; ++s) t = checked_add(t, e.choices()[c].or_zero(s), e, s, "a choice's total");
       order.push_back({-t, c});
     }
     std::sort(order.begin(), order.end());
