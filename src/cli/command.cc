@@ -48,6 +48,10 @@ void print_guess_notes(const Election& e) {
 
 void print_text(const std::string& text) { std::cout << printable_lines(text); }
 
-void emit(const nlohmann::ordered_json& j) { std::cout << j.dump(2) << "\n"; }
+// error_handler replace: a file name that is not UTF-8 (a Latin-1 archive's) becomes U+FFFD
+// instead of ending the output in a type error.
+void emit(const nlohmann::ordered_json& j) {
+  std::cout << j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
+}
 
 }  // namespace tallyscope::cli

@@ -316,3 +316,34 @@ TEST(CliOutputs, FailedWritesGiveTheReasonAndNoPartialFile) {
 
 }  // namespace
 }  // namespace tallyscope
+
+namespace tallyscope {
+namespace {
+
+// A file name that is not UTF-8 (Latin-1 archives) reaches JSON and HTML as U+FFFD, never as
+// "internal error: [json.exception.type_error.316]" (issue 15 item 13).
+TEST(CliFileNames, NotUtf8NamesDoNotEndTheOutput) {
+  using testing::run_cli;
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(testing::temp_file("", ".d")).concat("-latin1");
+  fs::create_directories(dir);
+  const std::string file = (dir / "elecci\xf3n.csv").string();
+  std::ofstream(file, std::ios::binary) << simulated_csv(80);
+  const std::string out = (dir / "r\xe9sultat.html").string();
+  for (const std::string& args :
+       {"summary " + file + " --json", "check " + file + " --json", "inspect " + file + " --json",
+        "compare " + file + " " + file + " --json", "forensics " + file + " --replicates 10 --json",
+        "calibrate " + file + " --runs 1 --replicates 10 --json",
+        "project " + file + " --universe " + file + " --draws 20 --json",
+        "report " + file + " -o " + out + " --json-out " + out + ".json --draws 20 --backtest-draws 20"}) {
+    auto r = run_cli(args);
+    SCOPED_TRACE(args);
+    EXPECT_EQ(r.err.find("internal error"), std::string::npos) << r.err;
+    EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.exit_code << " " << r.err;
+  }
+  EXPECT_TRUE(fs::exists(out));
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace tallyscope

@@ -55,5 +55,13 @@ TEST(InspectRoundTrip, HostileHeaderNamesParseBackToTheGuess) {
   }
 }
 
+// A file name that is not UTF-8 becomes the title: written as U+FFFD, so that the spec parses.
+TEST(InspectRoundTrip, NotUtf8FileNameAsTitle) {
+  const std::string file = testing::temp_file("id,place,A,B\n1,P,3,4\n2,Q,5,6\n", "-caf\xe9.csv");
+  auto r = testing::run_cli("inspect " + file);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NO_THROW(parse_spec(r.out, "inspect's output")) << r.out;
+}
+
 }  // namespace
 }  // namespace tallyscope

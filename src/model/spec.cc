@@ -32,7 +32,8 @@ std::string quote(const std::string& s) {
       case '\r': out += "\\r"; break;
       default:
         if (c >= 0 && shown_as_code(static_cast<char32_t>(c))) out += fmt::format("\\u{:04X}", c);
-        else out.append(s, start, i - start);  // invalid UTF-8 is passed on (readers convert to UTF-8)
+        else if (c < 0) out += "\\uFFFD";  // not UTF-8 (a Latin-1 file name as the title): TOML needs UTF-8
+        else out.append(s, start, i - start);
     }
   }
   return out + "\"";
