@@ -48,7 +48,7 @@ Command add_calibrate(CLI::App& app) {
             };
             CalibrationResult r = calibrate(e, s->o);
             if (s->json) emit(to_json(r));
-            else std::cout << to_text(r);
+            else print_text(to_text(r));
             return 0;
           }};
 }

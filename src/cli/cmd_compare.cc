@@ -32,7 +32,7 @@ Command add_compare(CLI::App& app) {
             print_guess_notes(b);
             Comparison c = compare(a, b);
             if (s->json) emit(to_json(c, s->max));
-            else std::cout << to_text(c, s->max);
+            else print_text(to_text(c, s->max));
             return 0;
           }};
 }

@@ -53,7 +53,7 @@ Command add_forensics(CLI::App& app) {
                                      s->fo.replicates);
             ForensicsResult r = run_forensics(e, s->fo);
             if (s->json) emit(to_json(r));
-            else std::cout << to_text(r);
+            else print_text(to_text(r));
             return s->fail_on_flag && r.flagged() > 0 ? 1 : 0;
           }};
 }

@@ -129,7 +129,7 @@ Command add_progression(CLI::App& app) {
             std::cerr << "tallyscope: analysing the progression (" << s->placebos << " placebo cutoffs)\n";
             ProgressionResult r = analyze_progression(fc, arrival, po, base ? &*base : nullptr);
             if (s->json) emit(to_json(r));
-            else std::cout << to_text(r);
+            else print_text(to_text(r));
             return 0;
           }};
 }

@@ -107,7 +107,7 @@ Command add_project(CLI::App& app) {
               if (base) attach_baseline(fu, fc, *base, s->baseline_level, level_map);
               BacktestResult b = backtest(fc, a, points, po, &fu);
               if (s->json) emit(to_json(b));
-              else std::cout << to_text(b);
+              else print_text(to_text(b));
               return 0;
             }
             if (s->partial.empty() || s->universe.empty())
@@ -130,7 +130,7 @@ Command add_project(CLI::App& app) {
             std::cerr << "tallyscope: projecting " << s->draws << " draws\n";
             ProjectionResult r = project(partial, universe, partial.spec().rule, po, arrival ? &*arrival : nullptr);
             if (s->json) emit(to_json(r));
-            else std::cout << to_text(r);
+            else print_text(to_text(r));
             return 0;
           }};
 }

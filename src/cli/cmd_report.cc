@@ -18,6 +18,7 @@
 #include "cli/command.h"
 #include "io/csv_reader.h"
 #include "io/encoding.h"
+#include "io/output.h"
 #include "io/sha256.h"
 #include "report/report.h"
 
@@ -166,6 +167,12 @@ void check_report_options(const ReportState& s) {
       throw UsageError(fmt::format("cannot write {}: the folder {} does not exist", *out, dir.string()));
     if (fs::is_directory(*out)) throw UsageError(fmt::format("cannot write {}: it is a folder", *out));
   }
+  std::vector<NamedPath> inputs = {{"FILE", s.file},           {"--spec", s.in.spec_path},
+                                   {"--arrival", s.arrival_file}, {"--baseline", s.baseline_file},
+                                   {"--baseline-spec", s.baseline_spec}, {"--partial", s.partial_file},
+                                   {"--compare-with", s.compare_with}};
+  for (const auto& f : s.early_files) inputs.push_back({"--early", f});
+  refuse_overwriting(inputs, {{"-o", s.output}, {"--json-out", s.json_out}, {"--flagged-csv", s.flagged_csv}});
 }
 
 // The command line as given, quoted for a shell, for the provenance.
@@ -462,14 +469,6 @@ void record_options(const ReportState& s, const ReportData& d, const report::Rep
                     {"by", fo.by}, {"leading_choices", fo.leading}};
 }
 
-void write_text_file(const std::string& path, const std::string& text) {
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  if (!f) throw UsageError(fmt::format("cannot write {}", path));
-  f << text;
-  f.close();
-  if (!f) throw UsageError(fmt::format("writing {} failed", path));
-}
-
 // The link column of the count (by name, or the first named like a link), per line of the file;
 // empty when it has none. Read here because the count's model keeps numbers, not text.
 std::unordered_map<uint64_t, std::string> read_links(const ReportState& s) {
@@ -510,7 +509,7 @@ void write_flagged_csv(const ReportState& s, const ReportData& d, const report::
     auto it = by_line.find(r.line);
     links.push_back(it == by_line.end() ? "" : it->second);
   }
-  write_text_file(s.flagged_csv, flagged_csv(rows, by_line.empty() ? nullptr : &links));
+  write_output_file(s.flagged_csv, flagged_csv(rows, by_line.empty() ? nullptr : &links));
   std::cerr << fmt::format("tallyscope report: wrote {} ({} rows{})\n", s.flagged_csv, rows.size(),
                            by_line.empty() ? ", no link column" : ", with links");
 }
@@ -519,10 +518,10 @@ void write_flagged_csv(const ReportState& s, const ReportData& d, const report::
 void write_report_files(const ReportState& s, const report::ReportInput& in, Progress& progress) {
   progress.step("writing " + s.output);
   std::string html = report::render_report(in);
-  write_text_file(s.output, html);
+  write_output_file(s.output, html);
   progress.finish(fmt::format("{:.1f} MB", static_cast<double>(html.size()) / 1e6));
   if (!s.json_out.empty())
-    write_text_file(s.json_out,
+    write_output_file(s.json_out,
                     report::report_json(in).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n");
   std::cerr << fmt::format("tallyscope report: wrote {}{} in {:.1f} s\n", s.output,
                            s.json_out.empty() ? "" : " and " + s.json_out, progress.total());

@@ -56,6 +56,7 @@ Command add_simulate(CLI::App& app) {
   cmd->add_flag("--json", s->json, "Machine-readable report on stdout");
   s->in.add(cmd);
   return {cmd, [s] {
+            refuse_overwriting({{"--like", s->like}, {"--spec", s->in.spec_path}}, {{"--out", s->out}});
             s->o.fraud_kind = s->fraud_kind == "extreme" ? FraudKind::kExtreme : FraudKind::kIncremental;
             Election e = [&] {
               if (s->like.empty()) {
@@ -79,7 +80,7 @@ Command add_simulate(CLI::App& app) {
               j["bytes"] = out.bytes_written();
               emit(j);
             } else {
-              std::cout << to_text(sum) << "  written to " << s->out << "\n";
+              print_text(to_text(sum) + "  written to " + s->out + "\n");
             }
             return 0;
           }};

@@ -23,7 +23,7 @@ Command add_summary(CLI::App& app) {
             print_guess_notes(e);
             Summary r = summarize(e);
             if (s->json) emit(to_json(r));
-            else std::cout << to_text(r, e);
+            else print_text(to_text(r, e));
             return 0;
           }};
 }

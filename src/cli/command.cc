@@ -40,11 +40,18 @@ LoadOptions InputOptions::load_options() const {
 void print_guess_notes(const Election& e) {
   if (e.spec().layout != "guess") return;
   std::cerr << fmt::format("tallyscope: {}: no spec given and the layout is not one tallyscope knows; it guessed:\n",
-                           e.source());
-  for (const auto& n : e.spec().notes) std::cerr << "  - " << n << "\n";
-  std::cerr << "  Check with `tallyscope inspect " << e.source() << " > spec.toml`, edit, and pass --spec spec.toml.\n";
+                           printable(e.source()));
+  for (const auto& n : e.spec().notes) std::cerr << "  - " << printable(n) << "\n";
+  std::cerr << "  Check with `tallyscope inspect " << printable(e.source())
+            << " > spec.toml`, edit, and pass --spec spec.toml.\n";
 }
 
-void emit(const nlohmann::ordered_json& j) { std::cout << j.dump(2) << "\n"; }
+void print_text(const std::string& text) { std::cout << printable_lines(text); }
+
+// error_handler replace: a file name that is not UTF-8 (a Latin-1 archive's) becomes U+FFFD
+// instead of ending the output in a type error.
+void emit(const nlohmann::ordered_json& j) {
+  std::cout << j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
+}
 
 }  // namespace tallyscope::cli

@@ -35,6 +35,10 @@ struct InputOptions {
 
 // Tells the user on stderr when a file's layout was guessed, and how to pin it down.
 void print_guess_notes(const Election& e);
+// Writes a command's text output to stdout, with the controls and bidi controls that names or ids
+// may carry shown visibly (printable_lines): no input can move the cursor, set the terminal's
+// title or turn a line around.
+void print_text(const std::string& text);
 // Writes JSON to stdout, indented.
 void emit(const nlohmann::ordered_json& j);
 

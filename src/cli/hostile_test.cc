@@ -3,10 +3,14 @@
 // with a per-run timeout. Every run must end with exit code 0, 1 or 2, say why on stderr when it
 // is 2, never hang, never raise a signal, never print a sanitizer report (the suite also runs
 // under ASan/UBSan), and never accept a file it could only read in part.
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <cstdlib>
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -215,6 +219,130 @@ TEST(CliLimits, CapsGiveClearErrors) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("10000"), std::string::npos) << r.err;
   EXPECT_EQ(run_cli("summary " + gz + " --max-file-bytes 100000000").exit_code, 0);
+}
+
+}  // namespace
+}  // namespace tallyscope
+
+namespace tallyscope {
+namespace {
+
+// Names and ids reach the terminal with their controls shown visibly (issue 15 items 2 and 3): no
+// escape sequence, no bidi override, no line that an id's line break planted.
+TEST(CliText, NamesAndIdsCannotDriveTheTerminal) {
+  using testing::run_cli;
+  const std::string fake = "7\n  outcome       Z wins";
+  std::string csv = "id,place,\"A \x1b]0;owned\x07\x1b[2J\",\"B \u202E 12.33\"\n";
+  csv += "\"" + fake + "\",P,3,4\n\"" + fake + "\",P,3,4\n2,Q\xc2\x9b,5,6\n3,R,1,0\n";
+  const std::string file = testing::temp_file(csv);
+  for (const std::string cmd : {"summary {F}", "check {F}", "compare {F} {F}", "summary {F} --spec /nonexistent"}) {
+    std::string args = cmd;
+    for (size_t at; (at = args.find("{F}")) != std::string::npos;) args.replace(at, 3, file);
+    auto r = run_cli(args);
+    SCOPED_TRACE(args + "\n" + r.out + r.err);
+    EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1 || r.exit_code == 2);
+    for (const std::string& text : {r.out, r.err}) {
+      EXPECT_EQ(text.find('\x1b'), std::string::npos);
+      EXPECT_EQ(text.find('\x07'), std::string::npos);
+      EXPECT_EQ(text.find("\u202E"), std::string::npos);
+      EXPECT_EQ(text.find("\xc2\x9b"), std::string::npos);
+      EXPECT_EQ(text.find("\n  outcome       Z wins"), std::string::npos);
+    }
+  }
+  auto r = run_cli("check " + file);
+  EXPECT_NE(r.out.find("7\\n  outcome"), std::string::npos) << r.out;  // the id, shown on one line
+}
+
+}  // namespace
+}  // namespace tallyscope
+
+namespace tallyscope {
+namespace {
+
+std::string slurp_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
+
+// Outputs never replace an input or each other, and a failed write leaves no partial file
+// (issue 15 items 4 and 5).
+TEST(CliOutputs, NeverOverwriteAnInputOrEachOther) {
+  using testing::run_cli;
+  namespace fs = std::filesystem;
+  const std::string data = simulated_csv(60);
+  const std::string in = testing::temp_file(data);
+  auto r = run_cli("report " + in + " -o " + in);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("is the input"), std::string::npos) << r.err;
+  EXPECT_EQ(slurp_file(in), data) << "the data was replaced";
+  const std::string out = in + ".html";
+  r = run_cli("report " + in + " -o " + out + " --json-out " + out);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("name the same file"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(out));
+  r = run_cli("simulate --units 10 --seed 1 --like " + in + " --out " + in);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(slurp_file(in), data);
+}
+
+TEST(CliOutputs, FailedWritesGiveTheReasonAndNoPartialFile) {
+  using testing::run_cli;
+  namespace fs = std::filesystem;
+  auto r = run_cli("simulate --units 200 --seed 1 --out /dev/full");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("No space left on device"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("usage error"), std::string::npos) << r.err;
+  const std::string in = testing::temp_file(simulated_csv(60));
+  r = run_cli("report " + in + " -o /dev/full --draws 20 --backtest-draws 20");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("No space left on device"), std::string::npos) << r.err;
+  // A file-size limit (as a full disk): the old report stays whole and no temporary file is left.
+  const fs::path dir = fs::path(in).concat("-dir");
+  fs::create_directories(dir);
+  const std::string out = (dir / "report.html").string();
+  std::ofstream(out) << "the old report";
+  const std::string cmd = "ulimit -f 64; " + testing::binary_path() + " report " + in + " -o " + out +
+                          " --draws 20 --backtest-draws 20 2>" + (dir / "err").string();
+  const int status = std::system(("bash -c '" + cmd + "'").c_str());
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2) << status;
+  EXPECT_NE(slurp_file((dir / "err").string()).find("File too large"), std::string::npos)
+      << slurp_file((dir / "err").string());
+  EXPECT_EQ(slurp_file(out), "the old report");
+  size_t files = 0;
+  for (const auto& e : fs::directory_iterator(dir)) files += e.is_regular_file();
+  EXPECT_EQ(files, 2u);  // report.html and err
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace tallyscope
+
+namespace tallyscope {
+namespace {
+
+// A file name that is not UTF-8 (Latin-1 archives) reaches JSON and HTML as U+FFFD, never as
+// "internal error: [json.exception.type_error.316]" (issue 15 item 13).
+TEST(CliFileNames, NotUtf8NamesDoNotEndTheOutput) {
+  using testing::run_cli;
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(testing::temp_file("", ".d")).concat("-latin1");
+  fs::create_directories(dir);
+  const std::string file = (dir / "elecci\xf3n.csv").string();
+  std::ofstream(file, std::ios::binary) << simulated_csv(80);
+  const std::string out = (dir / "r\xe9sultat.html").string();
+  for (const std::string& args :
+       {"summary " + file + " --json", "check " + file + " --json", "inspect " + file + " --json",
+        "compare " + file + " " + file + " --json", "forensics " + file + " --replicates 10 --json",
+        "calibrate " + file + " --runs 1 --replicates 10 --json",
+        "project " + file + " --universe " + file + " --draws 20 --json",
+        "report " + file + " -o " + out + " --json-out " + out + ".json --draws 20 --backtest-draws 20"}) {
+    auto r = run_cli(args);
+    SCOPED_TRACE(args);
+    EXPECT_EQ(r.err.find("internal error"), std::string::npos) << r.err;
+    EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.exit_code << " " << r.err;
+  }
+  EXPECT_TRUE(fs::exists(out));
+  fs::remove_all(dir);
 }
 
 }  // namespace

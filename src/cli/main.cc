@@ -1,6 +1,8 @@
 // tallyscope: audits an election's vote count from its tally sheets.
 // Exit codes: 0 ok, 1 findings failed a gate, 2 usage or input error.
+// Error messages name the user's files, headers and ids: printed with printable(), on one line.
 // Each command lives in its own cmd_*.cc; this file only wires them up and maps errors to exit codes.
+#include <csignal>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -49,19 +51,22 @@ int run(int argc, char** argv) {
 }  // namespace tallyscope::cli
 
 int main(int argc, char** argv) {
+  // Past a file-size limit (ulimit -f) a write fails with EFBIG and is reported, instead of the
+  // signal ending the process with a partial file.
+  std::signal(SIGXFSZ, SIG_IGN);
   try {
     return tallyscope::cli::run(argc, argv);
   } catch (const tallyscope::InputError& e) {
-    std::cerr << "tallyscope: error: " << e.what() << "\n";
+    std::cerr << "tallyscope: error: " << tallyscope::printable(e.what()) << "\n";
     return 2;
   } catch (const tallyscope::UsageError& e) {
-    std::cerr << "tallyscope: usage error: " << e.what() << "\n";
+    std::cerr << "tallyscope: usage error: " << tallyscope::printable(e.what()) << "\n";
     return 2;
   } catch (const std::bad_alloc&) {
     std::cerr << "tallyscope: error: out of memory (is the input far larger than expected? see --max-file-bytes)\n";
     return 2;
   } catch (const std::exception& e) {
-    std::cerr << "tallyscope: internal error: " << e.what() << "\n";
+    std::cerr << "tallyscope: internal error: " << tallyscope::printable(e.what()) << "\n";
     return 2;
   }
 }

@@ -15,7 +15,7 @@
 namespace tallyscope {
 namespace {
 
-std::string slurp_file(const std::string& path) {
+std::string agrees_read(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
 }
@@ -30,7 +30,7 @@ TEST(ReportAgrees, Bolivia2019BacktestCutoffAndHeadline) {
                                         "--forensics-replicates 0 -o {} --json-out {}",
                                         final_count, trep, times, html, json));
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto rep = nlohmann::json::parse(slurp_file(json));
+  auto rep = nlohmann::json::parse(agrees_read(json));
   auto cli = testing::run_cli(fmt::format("project --backtest {} --arrival {} --points 0.2 0.3 0.6 0.9 --draws 150 "
                                           "--seed 7 --json",
                                           final_count, times));
@@ -47,7 +47,7 @@ TEST(ReportAgrees, Bolivia2019BacktestCutoffAndHeadline) {
   }
   // At 20-30% CC led the counted sheets: the HTML table shows those rows with a negative counted
   // margin and a positive projection, not flipped.
-  const std::string page = slurp_file(html);
+  const std::string page = agrees_read(html);
   EXPECT_NE(page.find("every row is in that convention"), std::string::npos);
   // The cutoff: the TREP's stop (19:40:57), found from the snapshot, not the overnight pause.
   const std::string rule = rep["progression"]["cutoff"]["rule"];

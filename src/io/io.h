@@ -6,4 +6,5 @@
 #include "io/encoding.h"
 #include "io/error.h"
 #include "io/number.h"
+#include "io/printable.h"
 #include "io/timestamp.h"

@@ -6,16 +6,24 @@
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
+#include <unicode/utf8.h>
 
 #include "io/error.h"
+#include "io/printable.h"
 
 namespace tallyscope {
 namespace {
 
 std::string quote(const std::string& s) {
-  // TOML basic string.
+  // TOML basic string; controls and bidi controls as escapes, so that the spec reads the same in
+  // any editor or terminal (a U+202E in a header would turn the rest of its line around).
   std::string out = "\"";
-  for (unsigned char c : s) {
+  const auto* p = reinterpret_cast<const uint8_t*>(s.data());
+  const int32_t n = static_cast<int32_t>(s.size());
+  for (int32_t i = 0; i < n;) {
+    const int32_t start = i;
+    UChar32 c;
+    U8_NEXT(p, i, n, c);
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -23,8 +31,9 @@ std::string quote(const std::string& s) {
       case '\t': out += "\\t"; break;
       case '\r': out += "\\r"; break;
       default:
-        if (c < 0x20 || c == 0x7f) out += fmt::format("\\u{:04X}", c);
-        else out.push_back(static_cast<char>(c));
+        if (c >= 0 && shown_as_code(static_cast<char32_t>(c))) out += fmt::format("\\u{:04X}", c);
+        else if (c < 0) out += "\\uFFFD";  // not UTF-8 (a Latin-1 file name as the title): TOML needs UTF-8
+        else out.append(s, start, i - start);
     }
   }
   return out + "\"";
@@ -232,7 +241,9 @@ ElectionSpec load_spec(const std::string& path) {
 std::string write_spec(const ElectionSpec& s) {
   std::string o;
   o += "# tallyscope election spec: maps the file's columns to roles. Edit and pass with --spec.\n";
-  for (const auto& n : s.notes) o += "# note: " + n + "\n";
+  // A note names columns: a header may hold a line break (legal in a quoted CSV field), which
+  // must not end the comment and turn the rest of the header into live TOML.
+  for (const auto& n : s.notes) o += "# note: " + printable(n) + "\n";
   if (!s.title.empty()) o += "title = " + quote(s.title) + "\n";
   if (!s.layout.empty()) o += "layout = " + quote(s.layout) + "\n";
   auto list = [](const std::vector<std::string>& v) {

@@ -2,7 +2,11 @@
 
 #include <cmath>
 
+#include <unicode/utf8.h>
+
 #include <fmt/format.h>
+
+#include "io/printable.h"
 
 #include "report/assets.h"
 
@@ -17,7 +21,21 @@ std::string join_asset(const char* const* chunks) {
 std::string esc(std::string_view text) {
   std::string out;
   out.reserve(text.size() + 16);
-  for (char c : text) {
+  const auto* p = reinterpret_cast<const uint8_t*>(text.data());
+  const int32_t n = static_cast<int32_t>(text.size());
+  for (int32_t i = 0; i < n;) {
+    const char c = text[i];
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      // A bidi control in a user's string (U+202E) would reorder the sentence it stands in
+      // ("leads by 33.21" shown as "12.33"): shown as its code instead.
+      const int32_t start = i;
+      UChar32 u;
+      U8_NEXT(p, i, n, u);
+      if (u >= 0 && is_bidi_control(static_cast<char32_t>(u))) out += fmt::format("&lt;U+{:04X}&gt;", u);
+      else out.append(text.substr(start, i - start));
+      continue;
+    }
+    ++i;
     switch (c) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;

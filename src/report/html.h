@@ -10,7 +10,8 @@
 
 namespace tallyscope::report {
 
-// Text for HTML element content and attribute values: & < > " ' escaped.
+// Text for HTML element content and attribute values: & < > " ' escaped, bidi controls (U+202E)
+// shown as their code (<U+202E>).
 std::string esc(std::string_view text);
 // JSON text that is safe inside a <script> element: '<' , '>' and '&' written as \u003c etc. (so
 // no "</script>" or "<!--" can end or confuse the element) and U+2028 / U+2029 escaped.

@@ -313,3 +313,36 @@ TEST(ReportBrowser, Russia2018RendersOffline) {
 
 }  // namespace
 }  // namespace tallyscope
+
+namespace tallyscope {
+namespace {
+
+// The content security policy is in force: the report's own scripts run (the charts draw), a
+// script that is not one of them does not (issue 15: a future escaping slip cannot run script).
+TEST(ReportBrowser, PolicyRunsOnlyTheReportsOwnScripts) {
+  if (!fs::exists(kChromium)) GTEST_SKIP() << kChromium << " not found (Debian package chromium; scripts/setup.sh installs it)";
+  const std::string src = ::tallyscope::testing::source_dir();
+  const std::string html = build_dir() + "/report-policy.html";
+  auto r = testing::run_cli(fmt::format("report {0}/examples/example-election.csv --spec {0}/examples/example-election.toml "
+                                        "-o {1} --draws 20 --backtest-draws 20",
+                                        src, html));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string page = slurp(html);
+  const size_t body_end = page.rfind("</body>");
+  ASSERT_NE(body_end, std::string::npos);
+  page.insert(body_end, "<script>document.body.setAttribute('data-injected','ran');</script>\n"
+                        "<img src=x onerror=\"document.body.setAttribute('data-injected','ran')\">\n");
+  const std::string injected = build_dir() + "/report-policy-injected.html";
+  std::ofstream(injected, std::ios::binary) << page;
+  Rendered rendered = render(injected);
+  ASSERT_EQ(rendered.body.count("data-charts-done"), 1u) << "the report's own scripts did not run";
+  EXPECT_EQ(rendered.body.at("data-charts-done"), "1");
+  EXPECT_EQ(rendered.body.at("data-charts-failed"), "");
+  EXPECT_EQ(rendered.body.count("data-injected"), 0u) << "a script outside the policy ran";
+  // The blocked script is reported by the page's console capture.
+  EXPECT_NE(rendered.body.at("data-console-errors"), "0");
+  EXPECT_NE(rendered.dom.find("blocked by the page policy"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tallyscope

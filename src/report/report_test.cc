@@ -61,6 +61,13 @@ TEST(ReportHtml, EscapesText) {
   EXPECT_EQ(esc("<b>Tom & \"Jerry's\"</b>"), "&lt;b&gt;Tom &amp; &quot;Jerry&#39;s&quot;&lt;/b&gt;");
 }
 
+TEST(ReportHtml, BidiControlsShownAsCodes) {
+  // "Frente\u202E leads by 33.21" would render as "12.33" in a browser (issue 15 item 2).
+  EXPECT_EQ(esc("Frente\u202E leads by 33.21"), "Frente&lt;U+202E&gt; leads by 33.21");
+  EXPECT_EQ(esc("a\u2066b\u2069\u200F\u061C"), "a&lt;U+2066&gt;b&lt;U+2069&gt;&lt;U+200F&gt;&lt;U+061C&gt;");
+  EXPECT_EQ(esc("Peña 東京 \xf1"), "Peña 東京 \xf1");  // other text, and bytes that are not UTF-8, unchanged
+}
+
 TEST(ReportHtml, JsonInsideScriptCannotCloseIt) {
   nlohmann::ordered_json j = {{"name", "</script><script>alert(1)</script><!-- & \xE2\x80\xA8"}};
   std::string s = json_for_script(j);
@@ -140,6 +147,15 @@ TEST(Report, EscapedSelfContainedAndSaysWhatIsMissing) {
   EXPECT_TRUE(has_network_source("<script src=\"https://cdn.example/vega.js\"></script>"));  // the check can fail
   EXPECT_TRUE(has_network_source("<img src='//cdn.example/x.png'>"));
   EXPECT_NE(html.find("Content-Security-Policy\" content=\"default-src 'none'"), std::string::npos);
+  // Inline scripts by their hashes only (one for each of the five that run), nothing else.
+  const std::string policy = between(html, "Content-Security-Policy\" content=\"", "\"");
+  EXPECT_EQ(policy.find("unsafe-inline' 'unsafe-eval'; style"), std::string::npos) << policy;
+  EXPECT_EQ(between(policy, "script-src", ";").find("'unsafe-inline'"), std::string::npos) << policy;
+  size_t hashes = 0;
+  for (size_t at = 0; (at = policy.find("'sha256-", at)) != std::string::npos; ++at) ++hashes;
+  EXPECT_EQ(hashes, 5u) << policy;
+  for (const char* d : {"base-uri 'none'", "form-action 'none'", "object-src 'none'"})
+    EXPECT_NE(policy.find(d), std::string::npos) << d;
   // Every <script> closes where it should: as many closing tags as opening ones.
   size_t open = 0, close = 0;
   for (size_t at = 0; (at = html.find("<script", at)) != std::string::npos; ++at) ++open;

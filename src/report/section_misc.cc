@@ -91,7 +91,7 @@ Section section_provenance(const Provenance& p, const ElectionSpec& spec) {
   for (const auto& n : spec.notes) h += para("Note from the reading: " + n);
   h += para("Every option, with the seeds of the random procedures (the same seed gives the same numbers whatever "
             "the number of threads):");
-  h += "<pre class=\"options\">" + esc(p.options.dump(2)) + "</pre>\n";
+  h += "<pre class=\"options\">" + esc(p.options.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)) + "</pre>\n";
   return s;
 }
 

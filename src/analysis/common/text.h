@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "io/printable.h"  // printable(): a user string made safe for a terminal
+
 namespace tallyscope {
 
 // 1234567 -> "1,234,567".

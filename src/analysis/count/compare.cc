@@ -144,8 +144,8 @@ nlohmann::ordered_json to_json(const Comparison& c, size_t max_sheets) {
 }
 
 std::string to_text(const Comparison& c, size_t max_sheets) {
-  std::string o = fmt::format("Comparing\n  A  {}  ({} sheets)\n  B  {}  ({} sheets)\n\n", c.source_a,
-                              thousands(static_cast<int64_t>(c.total_a.units)), c.source_b,
+  std::string o = fmt::format("Comparing\n  A  {}  ({} sheets)\n  B  {}  ({} sheets)\n\n", printable(c.source_a),
+                              thousands(static_cast<int64_t>(c.total_a.units)), printable(c.source_b),
                               thousands(static_cast<int64_t>(c.total_b.units)));
   o += fmt::format("  in both                 {:>9}\n", thousands(static_cast<int64_t>(c.common)));
   o += fmt::format("  only in A               {:>9}\n", thousands(static_cast<int64_t>(c.only_in_a.size())));
@@ -154,7 +154,7 @@ std::string to_text(const Comparison& c, size_t max_sheets) {
   o += fmt::format("  place names differ      {:>9}\n", thousands(static_cast<int64_t>(c.renamed_places)));
   o += "\n  totals                              A              B          B - A\n";
   auto row = [&](const std::string& name, int64_t a, int64_t b) {
-    o += fmt::format("  {:<26} {:>12} {:>14} {:>14}\n", name, thousands(a), thousands(b), thousands(b - a));
+    o += fmt::format("  {:<26} {:>12} {:>14} {:>14}\n", printable(name), thousands(a), thousands(b), thousands(b - a));
   };
   row("sheets", static_cast<int64_t>(c.total_a.units), static_cast<int64_t>(c.total_b.units));
   if (c.total_a.has_registered && c.total_b.has_registered) row("registered", c.total_a.registered, c.total_b.registered);
@@ -167,21 +167,21 @@ std::string to_text(const Comparison& c, size_t max_sheets) {
   if (!c.differing.empty()) {
     o += "\n  net effect of the differing sheets (B - A)\n";
     for (const auto& n : c.net)
-      if (n.delta != 0) o += fmt::format("  {:<26} {:>+12}\n", n.name, n.delta);
-    o += fmt::format("  on the common sheets, {} over {}: {:.3f} points in A, {:.3f} in B ({:+.3f})\n", c.margin_leader,
-                     c.margin_runner_up, c.margin_common_a, c.margin_common_b, c.margin_common_b - c.margin_common_a);
+      if (n.delta != 0) o += fmt::format("  {:<26} {:>+12}\n", printable(n.name), n.delta);
+    o += fmt::format("  on the common sheets, {} over {}: {:.3f} points in A, {:.3f} in B ({:+.3f})\n", printable(c.margin_leader),
+                     printable(c.margin_runner_up), c.margin_common_a, c.margin_common_b, c.margin_common_b - c.margin_common_a);
     o += "\n  sheets whose numbers differ\n";
     for (size_t i = 0; i < c.differing.size() && i < max_sheets; ++i) {
       const auto& d = c.differing[i];
       std::vector<std::string> cells;
-      for (const auto& x : d.cells) cells.push_back(fmt::format("{} {} -> {}", x.name, cell_text(x.a), cell_text(x.b)));
-      o += fmt::format("  {:<12} (lines {}/{})  {}\n", d.id, d.line_a, d.line_b, fmt::join(cells, "; "));
+      for (const auto& x : d.cells) cells.push_back(fmt::format("{} {} -> {}", printable(x.name), cell_text(x.a), cell_text(x.b)));
+      o += fmt::format("  {:<12} (lines {}/{})  {}\n", printable(d.id), d.line_a, d.line_b, fmt::join(cells, "; "));
     }
     if (c.differing.size() > max_sheets)
       o += fmt::format("  ... {} more (use --max-sheets N or --json)\n", c.differing.size() - max_sheets);
   }
-  if (!c.choices_only_in_a.empty()) o += fmt::format("\n  choices only in A: {}\n", fmt::join(c.choices_only_in_a, ", "));
-  if (!c.choices_only_in_b.empty()) o += fmt::format("  choices only in B: {}\n", fmt::join(c.choices_only_in_b, ", "));
+  if (!c.choices_only_in_a.empty()) o += fmt::format("\n  choices only in A: {}\n", printable(fmt::format("{}", fmt::join(c.choices_only_in_a, ", "))));
+  if (!c.choices_only_in_b.empty()) o += fmt::format("  choices only in B: {}\n", printable(fmt::format("{}", fmt::join(c.choices_only_in_b, ", "))));
   return o;
 }
 

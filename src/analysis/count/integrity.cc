@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "analysis/common/checked.h"
 #include "analysis/common/text.h"
 
 namespace tallyscope {
@@ -184,6 +185,7 @@ IntegrityReport check_integrity(const Election& e, const IntegrityOptions& opt) 
   // Control relations.
   for (const Relation& rel : e.spec().relations) {
     IntegrityReport::RelationStat st{rel.name, rel.equation, 0, 0, 0};
+    const std::string what = "relation " + rel.name;
     for (size_t s = 0; s < n; ++s) {
       int64_t lhs = 0, rhs = 0;
       bool ok = true;
@@ -193,7 +195,8 @@ IntegrityReport check_integrity(const Election& e, const IntegrityOptions& opt) 
           ok = false;
           break;
         }
-        (t.coefficient > 0 ? lhs : rhs) += std::abs(t.coefficient) * *v;
+        int64_t& side = t.coefficient > 0 ? lhs : rhs;
+        side = checked_add(side, checked_mul(std::abs(t.coefficient), *v, e, s, what), e, s, what);
       }
       if (!ok) {
         ++st.not_evaluable;
@@ -216,7 +219,7 @@ IntegrityReport check_integrity(const Election& e, const IntegrityOptions& opt) 
     std::vector<std::pair<int64_t, size_t>> order;
     for (size_t c = 0; c < e.choices().size(); ++c) {
       int64_t t = 0;
-      for (size_t s = 0; s < n; ++s) t += e.choices()[c].or_zero(s);
+      for (size_t s = 0; s < n; ++s) t = checked_add(t, e.choices()[c].or_zero(s), e, s, "a choice's total");
       order.push_back({-t, c});
     }
     std::sort(order.begin(), order.end());
@@ -275,7 +278,9 @@ nlohmann::ordered_json to_json(const IntegrityReport& r, size_t max_findings) {
 }
 
 std::string to_text(const IntegrityReport& r, const Election& e, size_t max_findings) {
-  std::string o = fmt::format("Integrity of {} ({} sheets)\n", e.source(), thousands(static_cast<int64_t>(r.sheets)));
+  // Ids and messages come from the file: printable() keeps each finding on its line (an id holding a
+  // line break would print a line of its own in every finding).
+  std::string o = fmt::format("Integrity of {} ({} sheets)\n", printable(e.source()), thousands(static_cast<int64_t>(r.sheets)));
   o += fmt::format("  {} errors, {} warnings, {} notes; {} sheets with at least one error\n", thousands(r.errors),
                    thousands(r.warnings), thousands(r.infos), thousands(r.sheets_with_errors));
   if (!r.tallies.empty()) {
@@ -286,15 +291,16 @@ std::string to_text(const IntegrityReport& r, const Election& e, size_t max_find
   if (!r.relations.empty()) {
     o += "\n  control relations\n";
     for (const auto& x : r.relations)
-      o += fmt::format("  {:<22} {:>8} checked, {:>6} violated, {:>6} not evaluable   {}\n", x.name,
-                       thousands(x.checked), thousands(x.violated), thousands(x.not_evaluable), x.equation);
+      o += fmt::format("  {:<22} {:>8} checked, {:>6} violated, {:>6} not evaluable   {}\n", printable(x.name),
+                       thousands(x.checked), thousands(x.violated), thousands(x.not_evaluable), printable(x.equation));
   }
   if (!r.findings.empty()) {
     o += "\n  line      sheet                severity  finding\n";
     size_t shown = 0;
     for (const Finding& f : r.findings) {
       if (shown++ >= max_findings) break;
-      o += fmt::format("  {:<9} {:<20} {:<8}  {}: {}\n", f.line, f.sheet_id, to_string(f.severity), f.code, f.message);
+      o += fmt::format("  {:<9} {:<20} {:<8}  {}: {}\n", f.line, printable(f.sheet_id), to_string(f.severity), f.code,
+                       printable(f.message));
     }
     if (r.findings.size() > max_findings)
       o += fmt::format("  ... {} more findings not shown (use --max-findings N, or --json)\n",

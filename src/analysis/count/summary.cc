@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "analysis/common/checked.h"
 #include "analysis/common/text.h"
 
 namespace tallyscope {
@@ -12,10 +13,12 @@ namespace tallyscope {
 Summary summarize(const Election& e) {
   Summary s;
   s.units = e.sheets();
+  const size_t last = e.sheets() ? e.sheets() - 1 : 0;
   auto total = [&](const CountColumn* c) {
     int64_t t = 0;
     if (!c) return t;
-    for (size_t i = 0; i < e.sheets(); ++i) t += c->or_zero(i);
+    const std::string what = fmt::format("the total of '{}'", c->header);
+    for (size_t i = 0; i < e.sheets(); ++i) t = checked_add(t, c->or_zero(i), e, i, what);
     s.missing_cells += c->missing;
     return t;
   };
@@ -25,12 +28,13 @@ Summary summarize(const Election& e) {
   s.invalid = total(e.invalid());
   for (const auto& c : e.choices()) {
     ChoiceTotal t{c.name, total(&c), 0};
-    s.valid += t.votes;
+    s.valid = checked_add(s.valid, t.votes, e, last, "the total of valid votes");
     s.choices.push_back(t);
   }
   for (auto& c : s.choices) c.share = s.valid > 0 ? static_cast<double>(c.votes) / s.valid : 0;
   std::stable_sort(s.choices.begin(), s.choices.end(), [](const auto& a, const auto& b) { return a.votes > b.votes; });
-  s.ballots = s.valid + s.blank + s.invalid;
+  s.ballots = checked_add(checked_add(s.valid, s.blank, e, last, "the total of ballots"), s.invalid, e, last,
+                          "the total of ballots");
   s.turnout = s.has_registered && s.registered > 0 ? static_cast<double>(s.ballots) / s.registered : std::nan("");
   if (!s.choices.empty()) {
     s.margin.leader = s.choices[0].name;
@@ -77,8 +81,8 @@ nlohmann::ordered_json to_json(const Summary& s) {
 std::string to_text(const Summary& s, const Election& e) {
   std::string o;
   const auto& title = e.spec().title;
-  o += fmt::format("{}\n", title.empty() ? e.source() : title);
-  o += fmt::format("  source        {}\n", e.source());
+  o += fmt::format("{}\n", printable(title.empty() ? e.source() : title));
+  o += fmt::format("  source        {}\n", printable(e.source()));
   o += fmt::format("  sheets        {:>14}\n", thousands(s.units));
   if (s.has_registered) o += fmt::format("  registered    {:>14}\n", thousands(s.registered));
   o += fmt::format("  ballots       {:>14}", thousands(s.ballots));
@@ -89,13 +93,13 @@ std::string to_text(const Summary& s, const Election& e) {
   if (e.invalid()) o += fmt::format("  invalid       {:>14}\n", thousands(s.invalid));
   o += "\n  choice                                     votes   share of valid\n";
   for (const auto& c : s.choices) {
-    std::string name = c.name;
+    std::string name = printable(c.name);
     o += fmt::format("  {:<34} {:>12}   {:>6.2f}%\n", name, thousands(c.votes), 100 * c.share);
   }
   if (!s.margin.runner_up.empty())
-    o += fmt::format("\n  margin        {} over {}: {} votes, {:.2f} points\n", s.margin.leader, s.margin.runner_up,
+    o += fmt::format("\n  margin        {} over {}: {} votes, {:.2f} points\n", printable(s.margin.leader), printable(s.margin.runner_up),
                      thousands(s.margin.votes), s.margin.points);
-  o += fmt::format("  outcome       {}\n", s.outcome.text);
+  o += fmt::format("  outcome       {}\n", printable(s.outcome.text));
   o += fmt::format("  rule          {}\n", s.rule);
   if (s.missing_cells)
     o += fmt::format("  warning       {} empty count cells were read as 0 (see `tallyscope check`)\n", s.missing_cells);
