@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "analysis/forensics/p_display.h"
 #include "report/sections.h"
 
 namespace tallyscope::report {
@@ -40,16 +41,12 @@ std::string value(double v) {
   return fmt::format("{:.4g}", v);
 }
 
-std::string p_text(double p) {
-  if (!std::isfinite(p)) return "";
-  if (p < 1e-4) return fmt::format("{:.1e}", p);
-  return fmt::format("{:.4f}", p);
-}
 
 std::vector<std::string> row(const ForensicTest& t) {
   return {label(t.id), t.target, t.region.empty() ? "whole count" : t.region, value(t.statistic),
-          t.run || t.null_sd > 0 ? value(t.null_mean) + " (sd " + value(t.null_sd) + ")" : "", p_text(t.p_value),
-          p_text(t.q_value), t.run ? (t.flag ? "FLAG" : "no") : (t.null_sd > 0 ? "descriptive" : "not run: " + t.why_not)};
+          t.run || t.null_sd > 0 ? value(t.null_mean) + " (sd " + value(t.null_sd) + ")" : "",
+          p_display(t.p_value, t.replicates), p_display(t.q_value, t.replicates),
+          t.run ? (t.flag ? "FLAG" : "no") : (t.role == "descriptive" ? "descriptive" : "not run: " + t.why_not)};
 }
 
 // What a flagged whole-count test says, in one clause.
@@ -280,10 +277,14 @@ Section section_forensics(const Maybe<ForensicsResult>& fm) {
     if (region_flags > rows.size())
       h += para(fmt::format("The first {} of {} flagged regional tests; the JSON bundle has them all.", rows.size(), region_flags));
   }
-  h += para("The second-digit (2BL) mean, skewness and kurtosis are shown without a test: their nulls move them by "
-            "themselves (the binomial null smooths the counts a second time; no clean model of shares' shape held on "
-            "simulated honest elections), so no honest p-value comes from them. Units too small to carry a digit test are left "
-            "out by a stated rule; each test's JSON lists how many and why.");
+  h += para("Shown without a test, out of the false-discovery family and never flagged: the second-digit (2BL) "
+            "mean (the binomial null smooths the counts a second time, which moves the second digit by itself); "
+            "skewness and kurtosis (no clean model of the shares' shape held on simulated honest elections); the "
+            "dip (on real counts it measures ties, such as common sheet sizes and 100% turnouts, which its uniform "
+            "null cannot produce); and the whole-count turnout-share slope and correlation (clean counts associate "
+            "turnout and share within regions too, because places that turn out more also vote differently). Units "
+            "too small to carry a digit test are left out by a stated rule; each test's JSON lists how many and why.");
+  h += para(fmt::format("A p-value shown as \"< x\" is {}; it is never shown as 0.", p_method(r.replicates)));
   for (const auto& n : r.notes) h += para("Note: " + n + ".");
   return sec;
 }

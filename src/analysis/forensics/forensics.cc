@@ -13,6 +13,7 @@
 #include "analysis/forensics/digits.h"
 #include "analysis/forensics/distribution.h"
 #include "analysis/forensics/integer_percent.h"
+#include "analysis/forensics/p_display.h"
 #include "analysis/common/json_number.h"
 #include "analysis/common/text.h"
 #include "io/error.h"
@@ -108,10 +109,9 @@ ForensicsResult run_forensics(const Election& e, const ForensicsOptions& opt) {
                  "(Kobak, Shpilkin & Pshenichnikov 2016); p_value from the simulated null's mean and sd "
                  "(normal; scaled chi-square for last_digit_uniformity), p_empirical the Monte Carlo rank p-value";
   if (opt.distribution_tests)
-    r.null_model += "; distribution tests (analysis/distribution.h), each unit's size kept: dip against "
-                    "uniform-binomial (beta-binomial(1,1)) resampling; turnout-share slope and correlation against "
-                    "shares paired with turnouts at random within the coarsest regions; skewness and kurtosis "
-                    "descriptive, beside a beta-binomial null fitted by moments";
+    r.null_model += "; distribution statistics (analysis/distribution.h: skewness, kurtosis, dip, turnout-share "
+                    "slope and correlation) descriptive only, beside their simulated nulls: none of those nulls "
+                    "holds on clean counts whose places differ";
   r.units = e.sheets();
   const size_t N = e.sheets();
 
@@ -391,8 +391,10 @@ ForensicsResult run_forensics(const Election& e, const ForensicsOptions& opt) {
             }
           }
         }
+        x.replicates = opt.replicates;
         if (x.run && k == kSecondDigit) {
           x.run = false;
+          x.role = "descriptive";
           x.why_not = "descriptive only: the own-share binomial null smooths the counts a second time, which "
                       "moves the second digit by itself (see digits.h); statistic and null mean reported, not tested";
         }
@@ -515,7 +517,12 @@ nlohmann::ordered_json to_json(const ForensicsResult& r) {
     x["null_mean"] = simulated ? json_number(t.null_mean) : nlohmann::ordered_json(nullptr);
     x["null_sd"] = simulated ? json_number(t.null_sd) : nlohmann::ordered_json(nullptr);
     x["alternative"] = t.alternative;
+    x["role"] = t.role;
     x["p_value"] = json_number(t.p_value);
+    x["p_display"] = std::isfinite(t.p_value) ? nlohmann::ordered_json(p_display(t.p_value, t.replicates))
+                                              : nlohmann::ordered_json(nullptr);
+    x["p_resolution"] = t.replicates > 0 ? json_number(p_resolution(t.replicates)) : nlohmann::ordered_json(nullptr);
+    if (p_below_resolution(t.p_value, t.replicates)) x["p_method"] = p_method(t.replicates);
     x["p_empirical"] = json_number(t.p_empirical);
     x["q_value"] = json_number(t.q_value);
     x["flag"] = t.flag;
@@ -567,16 +574,28 @@ std::string to_text(const ForensicsResult& r) {
                    "p", "q");
   auto line = [&](const ForensicTest& t) {
     std::string target = t.target.size() > 28 ? t.target.substr(0, 25) + "..." : t.target;
-    if (!t.run && t.null_sd > 0)
-      return fmt::format("  {:<26} {:<28} {:>12.4g} {:>12.4g}  (descriptive, not tested)\n", t.id, target, t.statistic,
-                         t.null_mean);
+    if (t.role == "descriptive")
+      return fmt::format("  {:<26} {:<28} {:>12.4g} {:>12.4g}  (descriptive, not tested: see below)\n", t.id, target,
+                         t.statistic, t.null_mean);
     if (!t.run)
       return fmt::format("  {:<26} {:<28} not run: {}\n", t.id, target, t.why_not);
-    return fmt::format("  {:<26} {:<28} {:>12.4g} {:>12.4g} {:>9.4f} {:>9.4f}  {}\n", t.id, target, t.statistic,
-                       t.null_mean, t.p_value, t.q_value, t.flag ? "FLAG" : "");
+    return fmt::format("  {:<26} {:<28} {:>12.4g} {:>12.4g} {:>9} {:>9}  {}\n", t.id, target, t.statistic,
+                       t.null_mean, p_display(t.p_value, t.replicates), p_display(t.q_value, t.replicates),
+                       t.flag ? "FLAG" : "");
   };
-  for (const auto& t : r.tests)
-    if (t.region.empty()) o += line(t);
+  bool bounded = false;
+  std::map<std::string, std::string> descriptive;  // id -> why
+  for (const auto& t : r.tests) {
+    if (t.role == "descriptive") descriptive.emplace(t.id, t.why_not);
+    if (!t.region.empty()) continue;
+    o += line(t);
+    bounded |= t.run && p_below_resolution(t.p_value, t.replicates);
+  }
+  if (bounded) o += fmt::format("  p \"< x\": {}\n", p_method(r.replicates));
+  if (!descriptive.empty()) {
+    o += "\n  descriptive statistics (shown, out of the Benjamini-Hochberg family, never a flag):\n";
+    for (const auto& [id, why] : descriptive) o += fmt::format("    {}: {}\n", id, why);
+  }
   if (!r.by.empty()) {
     o += fmt::format("\n  flagged per region ({}):\n", r.by);
     std::map<std::string, size_t> per;

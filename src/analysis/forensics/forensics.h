@@ -72,8 +72,13 @@ struct ForensicTest {
   std::string level;    // "all" or the geography level of --by
   std::string region;   // "" for the whole count, else the region's path
   std::string alternative;  // "greater" or "two-sided"
+  // "test": its p-value is in the Benjamini-Hochberg family and it can flag; "descriptive": no
+  // honest null exists for it on real counts, so it is shown with its statistic (and the null's
+  // mean and sd when simulated), out of the family, never a flag; why_not says why.
+  std::string role = "test";
   bool run = false;
-  std::string why_not;  // when not run
+  std::string why_not;  // when not run, or why a descriptive statistic is not tested
+  int replicates = 0;   // Monte Carlo replicates behind p_value (its resolution, p_display.h)
   double statistic = 0;
   double null_mean = 0, null_sd = 0;  // of the statistic under the simulated null
   double p_value = 0, q_value = 0;
