@@ -14,6 +14,7 @@
 #include "analysis/forensics/distribution.h"
 #include "analysis/forensics/integer_percent.h"
 #include "analysis/forensics/p_display.h"
+#include "analysis/forensics/within_place.h"
 #include "analysis/common/json_number.h"
 #include "analysis/common/text.h"
 #include "io/error.h"
@@ -451,6 +452,20 @@ ForensicsResult run_forensics(const Election& e, const ForensicsOptions& opt) {
     r.tests.insert(r.tests.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
   }
 
+  if (opt.within_place) {
+    WithinPlaceOptions wo;
+    wo.seed = opt.seed;
+    wo.replicates = opt.replicates;
+    wo.min_places = opt.min_units;
+    WithinPlaceResult w = within_place_tests(e, chosen, wo);
+    r.within_place_level = w.level;
+    r.within_place_note = w.note;
+    r.within_place_why = w.why_not;
+    r.within_place_places = w.places;
+    r.tests.insert(r.tests.end(), std::make_move_iterator(w.tests.begin()), std::make_move_iterator(w.tests.end()));
+    if (!w.run) r.notes.push_back("within-place tests not run: " + w.why_not);
+  }
+
   // Benjamini-Hochberg across every test run.
   std::vector<double> p;
   for (const auto& x : r.tests) p.push_back(x.p_value);
@@ -557,6 +572,11 @@ nlohmann::ordered_json to_json(const ForensicsResult& r) {
     }
     ph.push_back(std::move(x));
   }
+  j["within_place"] = {{"run", !r.within_place_note.empty()},
+                       {"level", r.within_place_level.empty() ? nlohmann::ordered_json(nullptr)
+                                                              : nlohmann::ordered_json(r.within_place_level)},
+                       {"places", r.within_place_places},
+                       {"note", r.within_place_note.empty() ? r.within_place_why : r.within_place_note}};
   j["klimek"] = to_json(r.klimek);
   j["shpilkin"] = to_json(r.shpilkin);
   j["notes"] = r.notes;
@@ -604,7 +624,7 @@ std::string to_text(const ForensicsResult& r) {
     if (per.empty()) o += "    none\n";
     for (const auto& [reg, n] : per) o += fmt::format("    {:<60} {} flagged\n", reg, n);
   }
-  if (!r.fingerprints.empty()) o += "\n";
+  if (!r.within_place_note.empty()) o += fmt::format("\n  {}\n", r.within_place_note);
   if (!r.fingerprints.empty()) o += "\n";
   for (const auto& f : r.fingerprints)
     o += fmt::format("  fingerprint {}: {} units; {:.2f}% of units ({:.2f}% of voters) at turnout and share >= 90%\n",

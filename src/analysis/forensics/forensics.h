@@ -61,6 +61,9 @@ struct ForensicsOptions {
   bool distribution_tests = true;
   int distribution_replicates = 200;  // at most this many of `replicates` for those nulls
   size_t distribution_null_units = 1000;  // units drawn per replicate of those nulls
+  // Within-place family (analysis/forensics/within_place.h): each sheet against the other sheets
+  // of its polling place; whole count only.
+  bool within_place = true;
   bool fits = true;              // fingerprint histograms (off: tests only, e.g. for calibration)
   size_t fingerprint_bins = 100;
   size_t min_units = 20;         // a test needs at least this many qualifying units
@@ -106,6 +109,10 @@ struct ForensicsResult {
   // otherwise run = false and why_not says why.
   KlimekFit klimek;
   ShpilkinEstimate shpilkin;
+  // The within-place family's level and what it is, in words (within_place.h); empty level when
+  // it could not run (within_place_why says why).
+  std::string within_place_level, within_place_note, within_place_why;
+  bool within_place_places = true;  // false: the level is a region, not a polling place
   std::vector<std::string> notes;
   size_t tests_run() const;
   size_t flagged() const;

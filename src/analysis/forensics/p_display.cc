@@ -6,7 +6,7 @@
 
 namespace tallyscope {
 
-double p_resolution(int replicates) { return replicates < 1 ? 1.0 : 1.0 / (static_cast<double>(replicates) + 1); }
+double p_resolution(int replicates) { return replicates < 1 ? 0.0 : 1.0 / (static_cast<double>(replicates) + 1); }
 
 bool p_below_resolution(double p, int replicates) { return std::isfinite(p) && p < p_resolution(replicates); }
 

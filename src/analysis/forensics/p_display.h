@@ -10,7 +10,7 @@
 
 namespace tallyscope {
 
-// 1 / (replicates + 1); 1 when replicates < 1.
+// 1 / (replicates + 1); 0 when replicates < 1 (a closed-form p-value: no Monte Carlo resolution).
 double p_resolution(int replicates);
 
 // "0.0123", or "< 0.001" when p is below the resolution (rounded up to a readable bound, never

@@ -17,6 +17,8 @@ TEST(PDisplay, BelowTheResolutionIsABoundNeverZero) {
   EXPECT_TRUE(p_below_resolution(0.0009, 1000));
   EXPECT_FALSE(p_below_resolution(0.001, 1000));
   EXPECT_FALSE(p_below_resolution(std::nan(""), 1000));
+  EXPECT_EQ(p_display(0.3, 0), "0.3000");  // closed form (replicates 0): no resolution
+  EXPECT_EQ(p_display(1e-9, 0), "1.0e-09");
 }
 
 TEST(PDisplay, ResolvedValuesAreShownAsNumbers) {
