@@ -2,6 +2,7 @@
 // with --json-out, every result as one JSON bundle). This file does the I/O: it checks the
 // options, hashes and reads the inputs, runs the analyses with progress on stderr, and writes the
 // files; src/report turns the result objects into HTML.
+#include "analysis/common/default_seed.h"
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -71,7 +72,7 @@ Command add_report(CLI::App& app) {
   struct State {
     std::string file, arrival_file, baseline_file, baseline_spec, partial_file, output, json_out, cutoff_text, title;
     std::vector<std::string> early_files;
-    uint64_t seed = 20191020;
+    uint64_t seed = kDefaultSeed;  // the same as `forensics` and `project`
     // The backtest's defaults are smaller than `project --backtest`'s (16 points x 2,000 draws, ~10 s
     // on Bolivia) to keep a report to a few seconds; the report states them.
     int draws = 2000, backtest_draws = 200, placebos = 200;

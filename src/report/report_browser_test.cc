@@ -245,6 +245,13 @@ TEST(ReportBrowser, Bolivia2019RendersOffline) {
   EXPECT_NE(page.find("Shown without a test, out of the false-discovery family"), std::string::npos);
   EXPECT_EQ(page.find("All the whole-count flags are shape tests"), std::string::npos);
   EXPECT_TRUE(j["forensics"]["klimek"]["run"].get<bool>());
+  // The clean model fails its fit check on Bolivia 2019: no estimate, and no "stuffing in N% of units".
+  EXPECT_FALSE(j["forensics"]["klimek"]["fits"].get<bool>());
+  EXPECT_TRUE(j["forensics"]["klimek"]["fi"].is_null());
+  EXPECT_FALSE(j["forensics"]["shpilkin"]["fits"].get<bool>());
+  EXPECT_EQ(page.find("incremental stuffing in"), std::string::npos);
+  EXPECT_NE(page.find("assumptions fail here, so it gives no estimate"), std::string::npos);
+  EXPECT_NE(page.find("Nothing departs from what clean sheets of the same place give"), std::string::npos);
   EXPECT_NE(page.find("not as a number of falsified votes"), std::string::npos);
   for (const char* id : {"chart-trajectory", "chart-smoother", "chart-composition", "chart-projection", "chart-backtest",
                          "chart-map-margin", "chart-map-arrival", "chart-integer-percent-0", "chart-fingerprint-0"})

@@ -495,6 +495,11 @@ ForensicsResult run_forensics(const Election& e, const ForensicsOptions& opt) {
         so.seed = opt.seed;
         so.threads = opt.threads;
         r.shpilkin = estimate_shpilkin(rg, bl, v, so, c.name);
+        if (r.klimek.run && !r.klimek.fits && r.shpilkin.run && r.shpilkin.fits) {
+          r.shpilkin.fits = false;
+          r.shpilkin.fit_check = "it assumes the single clean cluster of Klimek's model, which fails its check here: " +
+                                 r.klimek.fit_check;
+        }
       }
     }
   } else if (opt.fits) {
@@ -630,20 +635,24 @@ std::string to_text(const ForensicsResult& r) {
     o += fmt::format("  fingerprint {}: {} units; {:.2f}% of units ({:.2f}% of voters) at turnout and share >= 90%\n",
                      f.choice, thousands(static_cast<int64_t>(f.units)), 100 * f.corner_units, 100 * f.corner_voters);
   const KlimekFit& kf = r.klimek;
-  if (kf.run)
+  if (kf.run && kf.fits)
     o += fmt::format("  klimek {}: incremental fraud in {:.1f}% of units [{:.1f}, {:.1f}], extreme in {:.2f}% [{:.2f}, {:.2f}] "
-                     "({:.0f}% intervals, parametric bootstrap)\n",
+                     "({:.0f}% intervals, parametric bootstrap; fit check: {})\n",
                      kf.choice, 100 * kf.fi, 100 * kf.fi_lo, 100 * kf.fi_hi, 100 * kf.fe, 100 * kf.fe_lo, 100 * kf.fe_hi,
-                     100 * kf.level);
+                     100 * kf.level, kf.fit_check);
+  else if (kf.run)
+    o += fmt::format("  klimek {}: the model's assumptions fail here: no estimate ({})\n", kf.choice, kf.fit_check);
   else
     o += fmt::format("  klimek: not run: {}\n", kf.why_not);
   const ShpilkinEstimate& sh = r.shpilkin;
-  if (sh.run)
+  if (sh.run && sh.fits)
     o += fmt::format("  shpilkin {}: {} anomalous votes [{}, {}] ({:.1f}% of its votes; clean turnout mode {:.1f}%, "
-                     "clean share {:.1f}%)\n",
+                     "clean share {:.1f}%){}\n",
                      sh.choice, thousands(std::llround(sh.anomalous_votes)), thousands(std::llround(sh.lo)),
                      thousands(std::llround(sh.hi)), 100 * sh.share_of_winner_votes, 100 * sh.clean_turnout_mode,
-                     100 * sh.clean_share);
+                     100 * sh.clean_share, sh.clipped ? " (the raw count is negative: shown as 0)" : "");
+  else if (sh.run)
+    o += fmt::format("  shpilkin {}: the model's assumptions fail here: no estimate ({})\n", sh.choice, sh.fit_check);
   else
     o += fmt::format("  shpilkin: not run: {}\n", sh.why_not);
   for (const auto& n : r.notes) o += fmt::format("  note: {}\n", n);

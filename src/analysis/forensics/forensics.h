@@ -33,6 +33,7 @@
 // does no I/O.
 #pragma once
 
+#include "analysis/common/default_seed.h"
 #include <cstdint>
 #include <map>
 #include <string>
@@ -50,7 +51,7 @@ namespace tallyscope {
 
 struct ForensicsOptions {
   int replicates = 1000;         // Monte Carlo replicates of every null
-  uint64_t seed = 20180318;
+  uint64_t seed = kDefaultSeed;  // the report's too (analysis/common/default_seed.h)
   double fdr = 0.05;             // Benjamini-Hochberg level for `flag`
   std::vector<std::string> choices;  // empty: the `leading` choices with most votes
   size_t leading = 2;

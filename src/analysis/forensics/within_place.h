@@ -30,7 +30,9 @@
 //     (replicates, seeded), which keeps every place's turnouts and shares. Clean files show small
 //     but real within-place associations (sheets of older or younger voters), which the permutation
 //     null rejects with tens of thousands of sheets, so it is descriptive too.
-//   within_place_tail_symmetry (choices; the test, in the Benjamini-Hochberg family): in places of
+//   within_place_tail_symmetry (the leading choice, choices[0], only: stuffing is for the winner;
+//     the test, in the Benjamini-Hochberg family, when the level is a polling place; descriptive
+//     within regions): in places of
 //     kTailMinSheets sheets or more, for each sheet its turnout and share excess over the median
 //     of the other sheets of its place (leave-one-out; a median, so that one stuffed sheet does
 //     not push its neighbours into the lower tail), the turnout excess standardised by its
@@ -48,6 +50,7 @@
 // Pure: no I/O. Deterministic for a seed whatever the thread count (it runs on one thread).
 #pragma once
 
+#include "analysis/common/default_seed.h"
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -57,12 +60,12 @@
 
 namespace tallyscope {
 
-inline constexpr size_t kPlaceLikeSheets = 30;  // median sheets per unit above this: a region, not a place
+inline constexpr size_t kPlaceLikeSheets = 15;  // median sheets per unit above this: a region, not a place
 inline constexpr double kTailZ = 2.0;           // tail of the standardised turnout excess
 inline constexpr size_t kTailMinSheets = 4;     // places the tail-symmetry test uses
 
 struct WithinPlaceOptions {
-  uint64_t seed = 20191020;
+  uint64_t seed = kDefaultSeed;
   int replicates = 1000;   // permutations of the association null: min(replicates, max_replicates)
   int max_replicates = 200;
   size_t min_places = 20;  // places with two or more sheets needed
@@ -78,7 +81,7 @@ struct WithinPlaceResult {
   size_t sheets = 0;          // qualifying sheets in them
   double median_sheets = 0;   // per unit of that level
   std::string note;           // what the level is, in words
-  std::vector<ForensicTest> tests;  // turnout dispersion, then per choice: dispersion, association, tail symmetry
+  std::vector<ForensicTest> tests;  // turnout dispersion, then per choice: dispersion, association (and for the first, tail symmetry)
 };
 
 // The level the tests would use: its index, or -1 when no level has two or more sheets in most of
