@@ -1,4 +1,5 @@
 // `tallyscope project`: what will the uncounted sheets say?
+#include "analysis/common/default_seed.h"
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -15,7 +16,7 @@ Command add_project(CLI::App& app) {
   struct State {
     std::string partial, universe, backtest, arrival, method = "donor", universe_spec, strata, drift = "auto";
     std::string baseline, baseline_spec, baseline_level, baseline_levels;
-    uint64_t seed = 20191020;
+    uint64_t seed = kDefaultSeed;
     int draws = 2000;
     double level = 0.9;
     unsigned threads = 0;

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "analysis/analysis.h"
+#include "analysis/common/default_seed.h"
 #include "analysis/common/text.h"
 #include "cli/command.h"
 #include "io/csv_reader.h"
@@ -77,7 +78,7 @@ struct ReportState {
   std::string regions_level;  // "" = the first geography level
   std::string flagged_csv, link_column;
   std::vector<std::string> early_files;
-  uint64_t seed = 20191020;
+  uint64_t seed = kDefaultSeed;  // the same as `forensics` and `project`
   // The backtest's defaults are `project --backtest`'s (16 points x 2,000 draws), so that the report
   // and the command give the same coverage for the same count.
   int draws = 2000, backtest_draws = 2000, placebos = 200;

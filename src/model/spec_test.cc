@@ -98,7 +98,7 @@ TEST(Spec, TabDelimiterRoundTrips) {
   EXPECT_EQ(parse_spec(write_spec(s), "w").delimiter, '\t');
 }
 
-void expect_error(const std::string& text, const std::string& needle) {
+void expect_spec_error(const std::string& text, const std::string& needle) {
   try {
     parse_spec(text, "bad.toml");
     FAIL() << "no error for: " << text;
@@ -109,17 +109,17 @@ void expect_error(const std::string& text, const std::string& needle) {
 }
 
 TEST(Spec, ClearErrors) {
-  expect_error("choices = [\"A\"\n", "not valid TOML");
-  expect_error("choices = [\"A\"]\n", "[columns]");
-  expect_error("choices = [\"A\"]\n[columns]\ngeography = []\n", "'id'");
-  expect_error("[columns]\nid = \"x\"\n", "'choices' is required");
-  expect_error("choices = [\"A\"]\n[columns]\nid = \"x\"\nregistred = \"r\"\n", "unknown key 'registred'");
-  expect_error("choices = [\"A\"]\n[columns]\nid = \"x\"\n[[relations]]\nequation = \"a = b\"\n", "neither an extra");
-  expect_error("choices = [\"A\"]\n[columns]\nid = \"x\"\n[rule]\nkind = \"ranked\"\n", "plurality, majority or threshold");
-  expect_error("choices = [\"A\"]\n[columns]\nid = \"x\"\n[rule]\nmin_lead = 10\n", "fraction");
-  expect_error("choices = [\"A\"]\n[columns]\nid = 3\n", "'id' must be a string");
+  expect_spec_error("choices = [\"A\"\n", "not valid TOML");
+  expect_spec_error("choices = [\"A\"]\n", "[columns]");
+  expect_spec_error("choices = [\"A\"]\n[columns]\ngeography = []\n", "'id'");
+  expect_spec_error("[columns]\nid = \"x\"\n", "'choices' is required");
+  expect_spec_error("choices = [\"A\"]\n[columns]\nid = \"x\"\nregistred = \"r\"\n", "unknown key 'registred'");
+  expect_spec_error("choices = [\"A\"]\n[columns]\nid = \"x\"\n[[relations]]\nequation = \"a = b\"\n", "neither an extra");
+  expect_spec_error("choices = [\"A\"]\n[columns]\nid = \"x\"\n[rule]\nkind = \"ranked\"\n", "plurality, majority or threshold");
+  expect_spec_error("choices = [\"A\"]\n[columns]\nid = \"x\"\n[rule]\nmin_lead = 10\n", "fraction");
+  expect_spec_error("choices = [\"A\"]\n[columns]\nid = 3\n", "'id' must be a string");
   // The error names the line of the problem.
-  expect_error("choices = [\"A\"]\n[columns]\nid = \"x\"\nfoo = 1\n", "bad.toml:4");
+  expect_spec_error("choices = [\"A\"]\n[columns]\nid = \"x\"\nfoo = 1\n", "bad.toml:4");
 }
 
 TEST(Layout, NormaliseName) {

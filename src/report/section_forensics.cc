@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "analysis/forensics/p_display.h"
 #include "report/sections.h"
 
 namespace tallyscope::report {
@@ -29,6 +30,9 @@ std::string label(const std::string& id) {
       {"dip", "Dip test of unimodality"},
       {"turnout_share_slope", "Turnout-share slope (Sobyanin-Sukhovolsky)"},
       {"turnout_share_correlation", "Turnout-share correlation"},
+      {"within_place_dispersion", "Within-place dispersion (phi)"},
+      {"within_place_association", "Within-place turnout-share association"},
+      {"within_place_tail_symmetry", "Within-place tail symmetry (stuffing)"},
   };
   auto it = names.find(id);
   return it == names.end() ? id : it->second;
@@ -40,16 +44,12 @@ std::string value(double v) {
   return fmt::format("{:.4g}", v);
 }
 
-std::string p_text(double p) {
-  if (!std::isfinite(p)) return "";
-  if (p < 1e-4) return fmt::format("{:.1e}", p);
-  return fmt::format("{:.4f}", p);
-}
 
 std::vector<std::string> row(const ForensicTest& t) {
   return {label(t.id), t.target, t.region.empty() ? "whole count" : t.region, value(t.statistic),
-          t.run || t.null_sd > 0 ? value(t.null_mean) + " (sd " + value(t.null_sd) + ")" : "", p_text(t.p_value),
-          p_text(t.q_value), t.run ? (t.flag ? "FLAG" : "no") : (t.null_sd > 0 ? "descriptive" : "not run: " + t.why_not)};
+          t.run || t.null_sd > 0 ? value(t.null_mean) + " (sd " + value(t.null_sd) + ")" : "",
+          p_display(t.p_value, t.replicates), p_display(t.q_value, t.replicates),
+          t.run ? (t.flag ? "FLAG" : "no") : (t.role == "descriptive" ? "descriptive" : "not run: " + t.why_not)};
 }
 
 // What a flagged whole-count test says, in one clause.
@@ -65,6 +65,24 @@ std::string flagged_clause(const ForensicTest& t) {
 bool shape_test(const std::string& id) {
   return id == "dip" || id == "turnout_share_slope" || id == "turnout_share_correlation" || id == "skewness" ||
          id == "kurtosis";
+}
+
+// What the within-place family checked and whether anything departs, in words.
+std::string within_place_sentence(const ForensicsResult& r) {
+  if (r.within_place_note.empty())
+    return r.within_place_why.empty() ? "" : "The within-place tests could not run: " + r.within_place_why + ".";
+  bool flagged = false;
+  for (const auto& t : r.tests) flagged |= t.flag && t.id.rfind("within_place", 0) == 0;
+  const std::string where = r.within_place_places
+                                ? "each sheet against the other sheets of its own " + r.within_place_level
+                                : "each sheet against the other sheets of its " + r.within_place_level +
+                                      " (a region: no level groups the sheets of one polling place)";
+  return fmt::format(
+      "Within places ({}), the battery checked the dispersion of turnout and of each choice's share, the "
+      "turnout-share association and whether sheets with much higher turnout than their neighbours carry a higher "
+      "share (the trace of ballot stuffing). {}",
+      where, flagged ? "The stuffing test departs from what clean sheets of the same place give: see the table."
+                     : "Nothing departs from what clean sheets of the same place give.");
 }
 
 Chart percent_chart(const PercentHistogram& h, size_t index) {
@@ -167,14 +185,15 @@ Section section_forensics(const Maybe<ForensicsResult>& fm) {
       "A flag says that a pattern is very unlikely to arise by chance in honest counts of these units' sizes and "
       "shares; it does not say how the pattern arose (officials rounding, a reporting rule, or falsification), nor "
       "how many votes it involved.";
+  const std::string within = within_place_sentence(r);
   if (r.flagged() == 0) {
-    h += para(fmt::format("None of the {} tests is flagged. The count shows none of the traces these tests look for; "
+    h += para(fmt::format("None of the {} tests is flagged. {} The count shows none of the traces these tests look for; "
                           "that is not proof that it is clean, since falsification can leave none of them.",
-                          r.tests_run()));
+                          r.tests_run(), within));
     sec.key_findings.push_back(fmt::format(
-        "Forensic battery: none of {} tests flagged (false discovery rate {}). The count shows none of the traces these "
-        "tests look for, which does not prove it clean.",
-        r.tests_run(), num(r.fdr, 2)));
+        "Forensic battery: none of {} tests flagged (false discovery rate {}). {} The count shows none of the traces "
+        "these tests look for, which does not prove it clean.",
+        r.tests_run(), num(r.fdr, 2), within));
   } else {
     // Whole percentages first, then the digit tests, then the shape tests, which say least.
     auto rank = [](const ForensicTest* t) { return t->id == "integer_percent" ? 0 : shape_test(t->id) ? 2 : 1; };
@@ -209,9 +228,10 @@ Section section_forensics(const Maybe<ForensicsResult>& fm) {
     h += para(fmt::format("{} of the {} tests are flagged{}.{}{}{} {}", r.flagged(), r.tests_run(),
                           whole_flags.empty() ? " (none on the whole count)" : fmt::format(" ({} on the whole count)", whole_flags.size()),
                           whole_flags.empty() ? "" : " On the whole count: " + clauses + ".", kinds, regions, caveat));
+    h += para(within);
     sec.key_findings.push_back(fmt::format(
-        "Forensic battery: {} of {} tests flagged (false discovery rate {}){}.{} {}", r.flagged(), r.tests_run(),
-        num(r.fdr, 2), whole_flags.empty() ? "" : "; on the whole count: " + clauses, kinds, caveat));
+        "Forensic battery: {} of {} tests flagged (false discovery rate {}){}.{} {} {}", r.flagged(), r.tests_run(),
+        num(r.fdr, 2), whole_flags.empty() ? "" : "; on the whole count: " + clauses, kinds, within, caveat));
   }
   bool shape_flag = false;
   for (const auto* t : whole_flags)
@@ -243,21 +263,29 @@ Section section_forensics(const Maybe<ForensicsResult>& fm) {
   const ShpilkinEstimate& sh = r.shpilkin;
   if (k.run || sh.run) {
     h += "<h3>Model-based estimates (leading choice)</h3>\n";
-    if (k.run)
+    if (k.run && k.fits)
       h += para(fmt::format(
-          "Klimek et al.'s fraud model fitted to {}'s fingerprint ({} units): incremental stuffing in {} of units "
-          "({}% interval {} to {}) and extreme stuffing in {} ({} to {}). The intervals come from refitting data "
-          "simulated from the fitted model with its clean part held fixed, so they are narrower than the real "
-          "uncertainty.",
-          k.choice, count(static_cast<long long>(k.units)), percent(k.fi, 1), std::lround(100 * k.level),
+          "Klimek et al.'s fraud model fitted to {}'s fingerprint ({} units), which passed its fit check ({}): "
+          "incremental stuffing in {} of units ({}% interval {} to {}) and extreme stuffing in {} ({} to {}). The "
+          "intervals come from refitting data simulated from the fitted model with its clean part held fixed, so they "
+          "are narrower than the real uncertainty.",
+          k.choice, count(static_cast<long long>(k.units)), k.fit_check, percent(k.fi, 1), std::lround(100 * k.level),
           percent(k.fi_lo, 1), percent(k.fi_hi, 1), percent(k.fe, 2), percent(k.fe_lo, 2), percent(k.fe_hi, 2)));
-    if (sh.run)
+    else if (k.run)
+      h += para(fmt::format("Klimek et al.'s fraud model, fitted to {}'s fingerprint ({} units): the model's assumptions "
+                            "fail here, so it gives no estimate ({}).",
+                            k.choice, count(static_cast<long long>(k.units)), k.fit_check));
+    if (sh.run && sh.fits)
       h += para(fmt::format(
           "Shpilkin's method: {} votes for {} above what its share at the turnout mode ({}) would give ({}% interval "
-          "{} to {}), {} of its votes.",
+          "{} to {}), {} of its votes.{}",
           count(std::llround(sh.anomalous_votes)), sh.choice, percent(sh.clean_turnout_mode, 1),
           std::lround(100 * sh.level), count(std::llround(sh.lo)), count(std::llround(sh.hi)),
-          percent(sh.share_of_winner_votes, 1)));
+          percent(sh.share_of_winner_votes, 1),
+          sh.clipped ? " (The raw count is negative, as when the choice does worse above the mode: shown as 0.)" : ""));
+    else if (sh.run)
+      h += para(fmt::format("Shpilkin's method for {}: the model's assumptions fail here, so it gives no estimate ({}).",
+                            sh.choice, sh.fit_check));
     h += para("Both assume that honest units form a single cluster around one turnout and one share. Where places "
               "differ for other reasons (town and country, regions that vote differently, compulsory voting), they "
               "count those differences as anomaly. Read them as how far the count departs from that model, not as a "
@@ -280,10 +308,14 @@ Section section_forensics(const Maybe<ForensicsResult>& fm) {
     if (region_flags > rows.size())
       h += para(fmt::format("The first {} of {} flagged regional tests; the JSON bundle has them all.", rows.size(), region_flags));
   }
-  h += para("The second-digit (2BL) mean, skewness and kurtosis are shown without a test: their nulls move them by "
-            "themselves (the binomial null smooths the counts a second time; no clean model of shares' shape held on "
-            "simulated honest elections), so no honest p-value comes from them. Units too small to carry a digit test are left "
-            "out by a stated rule; each test's JSON lists how many and why.");
+  h += para("Shown without a test, out of the false-discovery family and never flagged: the second-digit (2BL) "
+            "mean (the binomial null smooths the counts a second time, which moves the second digit by itself); "
+            "skewness and kurtosis (no clean model of the shares' shape held on simulated honest elections); the "
+            "dip (on real counts it measures ties, such as common sheet sizes and 100% turnouts, which its uniform "
+            "null cannot produce); and the whole-count turnout-share slope and correlation (clean counts associate "
+            "turnout and share within regions too, because places that turn out more also vote differently). Units "
+            "too small to carry a digit test are left out by a stated rule; each test's JSON lists how many and why.");
+  h += para(fmt::format("A p-value shown as \"< x\" is {}; it is never shown as 0.", p_method(r.replicates)));
   for (const auto& n : r.notes) h += para("Note: " + n + ".");
   return sec;
 }

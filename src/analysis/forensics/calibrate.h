@@ -7,6 +7,7 @@
 // (seed, s, r), whatever the thread count.
 #pragma once
 
+#include "analysis/common/default_seed.h"
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -33,7 +34,7 @@ std::vector<CalibrationScenario> default_scenarios();
 
 struct CalibrationOptions {
   int runs = 100;             // simulated elections per scenario
-  uint64_t seed = 20191020;
+  uint64_t seed = kDefaultSeed;
   // Monte Carlo replicates of each test's null, per run (the battery's p-values come from the
   // null's moments, or exactly for integer percentages, so they are not bounded by 1/(R+1)).
   int replicates = 200;

@@ -38,6 +38,25 @@ struct Cell {
 };
 
 
+// Why each distribution statistic is shown without a test (distribution.h, issue 13).
+std::string distribution_descriptive_why(size_t k) {
+  switch (k) {
+    case kSkew:
+    case kKurt:
+      return "descriptive only: compared with a beta-binomial null fitted by moments, which clean simulated "
+             "elections with regional heterogeneity already reject (see distribution.h); statistic and null "
+             "mean reported, not tested";
+    case kDip:
+      return "descriptive only: on real counts the dip measures ties (common sheet sizes, 100% turnouts: it is "
+             "about half the share of the largest tied value), which the uniform null cannot produce; statistic "
+             "and null mean reported, not tested";
+    default:
+      return "descriptive only: its null pairs turnout and share at random within regions, but clean counts "
+             "associate them within regions too (places that turn out more also vote differently); the "
+             "within-place tests (within_place.h) test stuffing instead; statistic and null mean reported, not tested";
+  }
+}
+
 }  // namespace
 
 std::vector<ForensicTest> distribution_tests(const std::vector<DistributionTarget>& targets,
@@ -233,11 +252,11 @@ std::vector<ForensicTest> distribution_tests(const std::vector<DistributionTarge
           x.p_value = stats::null_tail_p(t, x.null_mean, x.null_sd, k == kDip, kTwoSided[k], x.p_empirical);
         }
       }
-      if (x.run && (k == kSkew || k == kKurt)) {
+      x.replicates = static_cast<int>(R);
+      if (x.run) {
         x.run = false;
-        x.why_not = "descriptive only: compared with a beta-binomial null fitted by moments, which clean simulated "
-                    "elections with regional heterogeneity already reject (see distribution.h); statistic and null "
-                    "mean reported, not tested";
+        x.role = "descriptive";
+        x.why_not = distribution_descriptive_why(k);
       }
       if (!x.run) x.p_value = x.q_value = x.p_empirical = nan();
       out.push_back(std::move(x));

@@ -55,15 +55,14 @@ TEST(Distribution, CleanBetaSharesAreNotRejected) {
   ASSERT_EQ(ts.size(), 5u);
   for (const auto& t : ts) {
     EXPECT_EQ(t.units, 3000u);
-    if (t.id == "skewness" || t.id == "kurtosis") {  // descriptive: null moments, no p-value
-      EXPECT_FALSE(t.run);
-      EXPECT_NE(t.why_not.find("descriptive only"), std::string::npos);
-      EXPECT_LT(std::fabs(t.statistic - t.null_mean), 4 * t.null_sd) << t.id;
-      EXPECT_TRUE(std::isnan(t.p_value));
-      continue;
-    }
-    ASSERT_TRUE(t.run) << t.id << ": " << t.why_not;
-    EXPECT_GT(t.p_value, 0.001) << t.id << " statistic " << t.statistic << " null " << t.null_mean << " sd " << t.null_sd;
+    // Every distribution statistic is descriptive (issue 13): null moments, no p-value, never a flag.
+    EXPECT_FALSE(t.run);
+    EXPECT_FALSE(t.flag);
+    EXPECT_EQ(t.role, "descriptive");
+    EXPECT_NE(t.why_not.find("descriptive only"), std::string::npos);
+    EXPECT_TRUE(std::isnan(t.p_value));
+    if (t.id == "dip") continue;  // below the uniform's null, as a unimodal beta should be
+    EXPECT_LT(std::fabs(t.statistic - t.null_mean), 4 * t.null_sd) << t.id;
   }
   const ForensicTest* slope = find(ts, "turnout_share_slope", "A");
   EXPECT_NEAR(slope->null_mean, 20.0 / 45, 0.01);  // under independence the slope is the mean share
@@ -73,12 +72,13 @@ TEST(Distribution, CleanBetaSharesAreNotRejected) {
 TEST(Distribution, SecondModeNearHundredPercentIsDetected) {
   auto ts = distribution_tests({beta_target(3000, 20, 25, 0.1, 2)}, small_options());
   const ForensicTest* dip = find(ts, "dip", "A");
-  ASSERT_TRUE(dip && dip->run);
-  EXPECT_LT(dip->p_value, 1e-6) << dip->statistic << " vs null " << dip->null_mean;
+  ASSERT_TRUE(dip && dip->role == "descriptive");
+  EXPECT_GT(dip->statistic, dip->null_mean + 5 * dip->null_sd);  // descriptive, but far off
   const ForensicTest* skew = find(ts, "skewness", "A");
   EXPECT_GT(skew->statistic, skew->null_mean + 5 * skew->null_sd);  // descriptive, but far off
   // Stuffed units are at ordinary turnout here, so the slope should see nothing special.
-  EXPECT_GT(find(ts, "turnout_share_slope", "A")->p_value, 1e-4);
+  const ForensicTest* slope = find(ts, "turnout_share_slope", "A");
+  EXPECT_LT(std::fabs(slope->statistic - slope->null_mean), 4 * slope->null_sd);
 }
 
 TEST(Distribution, SubsampledNullMatchesTheFullNull) {
@@ -165,15 +165,21 @@ TEST(Distribution, BatteryOnSimulatedElections) {
   ForensicsResult twenty = run_forensics(simulate(so), fo);
   const std::string leader = ten.choices[0];
   // 10% of sheets stuffed: the second mode is plain in turnout, and the leader's share rises with
-  // turnout (the S-S signature: slope above the mean share); the leader's share alone is not yet
-  // bimodal enough for the dip against the uniform (p about 0.7).
-  EXPECT_TRUE(find(ten.tests, "dip", "turnout")->flag);
-  EXPECT_FALSE(find(ten.tests, "dip", leader)->flag);
-  for (const char* id : {"turnout_share_slope", "turnout_share_correlation"}) EXPECT_TRUE(find(ten.tests, id, leader)->flag) << id;
+  // turnout (the S-S signature: slope above the mean share). These statistics are descriptive (no
+  // honest null on real counts), so they show it without a flag: the statistic is far from the
+  // null's mean.
+  // The flags come from the within-place tail-symmetry test alone (within_place.h).
+  for (const auto* r : {&ten, &twenty})
+    for (const auto& t : r->tests) EXPECT_TRUE(!t.flag || t.id == "within_place_tail_symmetry") << t.id;
+  EXPECT_TRUE(find(ten.tests, "within_place_tail_symmetry", leader)->flag);
+  const ForensicTest* d = find(ten.tests, "dip", "turnout");
+  EXPECT_GT(d->statistic, d->null_mean + 3 * d->null_sd);
   const ForensicTest* s = find(ten.tests, "turnout_share_slope", leader);
-  EXPECT_GT(s->statistic, s->null_mean);
-  // 20%: the dip of the leader's share finds the second mode too.
-  EXPECT_TRUE(find(twenty.tests, "dip", leader)->flag);
+  EXPECT_GT(s->statistic, s->null_mean + 3 * s->null_sd);
+  const ForensicTest* c = find(ten.tests, "turnout_share_correlation", leader);
+  EXPECT_GT(c->statistic, c->null_mean + 3 * c->null_sd);
+  const ForensicTest* d20 = find(twenty.tests, "dip", leader);
+  EXPECT_GT(d20->statistic, d20->null_mean + 3 * d20->null_sd);
 }
 
 // Russia 2018 presidential election, 97,699 polling-station protocols. Kobak, Shpilkin &
@@ -196,7 +202,7 @@ TEST(Distribution, Russia2018) {
   EXPECT_EQ(putin, "Путин Владимир Владимирович");
   auto at = [&](const std::string& id, const std::string& target) {
     const ForensicTest* t = find(r.tests, id, target);
-    EXPECT_TRUE(t && (t->run || id == "skewness" || id == "kurtosis")) << id << " " << target;
+    EXPECT_TRUE(t && t->role == "descriptive") << id << " " << target;
     return t;
   };
   EXPECT_NEAR(at("skewness", "turnout")->statistic, 0.3743787462962166, 1e-9);        // scipy
@@ -209,18 +215,18 @@ TEST(Distribution, Russia2018) {
   EXPECT_NEAR(at("turnout_share_slope", grudinin)->statistic, -0.0229475034057079, 1e-9);
   EXPECT_EQ(at("dip", "turnout")->units, 97699u);
   EXPECT_EQ(at("dip", putin)->units, 97698u);
-  // What is flagged: turnout bimodal, Putin's share tied to turnout (slope far above his mean share).
-  EXPECT_TRUE(at("dip", "turnout")->flag);
-  EXPECT_TRUE(at("turnout_share_correlation", putin)->flag);
+  // Descriptive now (issue 13): turnout bimodal and Putin's share tied to turnout are shown, far
+  // from their nulls, but do not flag.
+  const ForensicTest* dt = at("dip", "turnout");
+  EXPECT_FALSE(dt->flag);
+  EXPECT_GT(dt->statistic, dt->null_mean + 5 * dt->null_sd);
   const ForensicTest* slope = at("turnout_share_slope", putin);
-  EXPECT_TRUE(slope->flag);
+  EXPECT_FALSE(slope->flag);
   // The null pairs turnouts and shares within regions, so it keeps the between-region slope
   // (regions of high turnout vote more for Putin): its mean, 0.90, is above Putin's mean share
   // across stations (0.775); the within-region dependence adds about 0.13 more.
   EXPECT_NEAR(slope->null_mean, 0.90, 0.02);
   EXPECT_GT(slope->statistic, slope->null_mean + 0.1);
-  // Putin's share itself is not shown multimodal by the dip (p about 0.1 with 200 replicates).
-  EXPECT_FALSE(at("dip", putin)->flag);
 }
 
 }  // namespace

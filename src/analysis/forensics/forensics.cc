@@ -13,6 +13,8 @@
 #include "analysis/forensics/digits.h"
 #include "analysis/forensics/distribution.h"
 #include "analysis/forensics/integer_percent.h"
+#include "analysis/forensics/p_display.h"
+#include "analysis/forensics/within_place.h"
 #include "analysis/common/json_number.h"
 #include "analysis/common/text.h"
 #include "io/error.h"
@@ -108,10 +110,9 @@ ForensicsResult run_forensics(const Election& e, const ForensicsOptions& opt) {
                  "(Kobak, Shpilkin & Pshenichnikov 2016); p_value from the simulated null's mean and sd "
                  "(normal; scaled chi-square for last_digit_uniformity), p_empirical the Monte Carlo rank p-value";
   if (opt.distribution_tests)
-    r.null_model += "; distribution tests (analysis/distribution.h), each unit's size kept: dip against "
-                    "uniform-binomial (beta-binomial(1,1)) resampling; turnout-share slope and correlation against "
-                    "shares paired with turnouts at random within the coarsest regions; skewness and kurtosis "
-                    "descriptive, beside a beta-binomial null fitted by moments";
+    r.null_model += "; distribution statistics (analysis/distribution.h: skewness, kurtosis, dip, turnout-share "
+                    "slope and correlation) descriptive only, beside their simulated nulls: none of those nulls "
+                    "holds on clean counts whose places differ";
   r.units = e.sheets();
   const size_t N = e.sheets();
 
@@ -391,8 +392,10 @@ ForensicsResult run_forensics(const Election& e, const ForensicsOptions& opt) {
             }
           }
         }
+        x.replicates = opt.replicates;
         if (x.run && k == kSecondDigit) {
           x.run = false;
+          x.role = "descriptive";
           x.why_not = "descriptive only: the own-share binomial null smooths the counts a second time, which "
                       "moves the second digit by itself (see digits.h); statistic and null mean reported, not tested";
         }
@@ -449,6 +452,20 @@ ForensicsResult run_forensics(const Election& e, const ForensicsOptions& opt) {
     r.tests.insert(r.tests.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
   }
 
+  if (opt.within_place) {
+    WithinPlaceOptions wo;
+    wo.seed = opt.seed;
+    wo.replicates = opt.replicates;
+    wo.min_places = opt.min_units;
+    WithinPlaceResult w = within_place_tests(e, chosen, wo);
+    r.within_place_level = w.level;
+    r.within_place_note = w.note;
+    r.within_place_why = w.why_not;
+    r.within_place_places = w.places;
+    r.tests.insert(r.tests.end(), std::make_move_iterator(w.tests.begin()), std::make_move_iterator(w.tests.end()));
+    if (!w.run) r.notes.push_back("within-place tests not run: " + w.why_not);
+  }
+
   // Benjamini-Hochberg across every test run.
   std::vector<double> p;
   for (const auto& x : r.tests) p.push_back(x.p_value);
@@ -478,6 +495,11 @@ ForensicsResult run_forensics(const Election& e, const ForensicsOptions& opt) {
         so.seed = opt.seed;
         so.threads = opt.threads;
         r.shpilkin = estimate_shpilkin(rg, bl, v, so, c.name);
+        if (r.klimek.run && !r.klimek.fits && r.shpilkin.run && r.shpilkin.fits) {
+          r.shpilkin.fits = false;
+          r.shpilkin.fit_check = "it assumes the single clean cluster of Klimek's model, which fails its check here: " +
+                                 r.klimek.fit_check;
+        }
       }
     }
   } else if (opt.fits) {
@@ -515,7 +537,12 @@ nlohmann::ordered_json to_json(const ForensicsResult& r) {
     x["null_mean"] = simulated ? json_number(t.null_mean) : nlohmann::ordered_json(nullptr);
     x["null_sd"] = simulated ? json_number(t.null_sd) : nlohmann::ordered_json(nullptr);
     x["alternative"] = t.alternative;
+    x["role"] = t.role;
     x["p_value"] = json_number(t.p_value);
+    x["p_display"] = std::isfinite(t.p_value) ? nlohmann::ordered_json(p_display(t.p_value, t.replicates))
+                                              : nlohmann::ordered_json(nullptr);
+    x["p_resolution"] = t.replicates > 0 ? json_number(p_resolution(t.replicates)) : nlohmann::ordered_json(nullptr);
+    if (p_below_resolution(t.p_value, t.replicates)) x["p_method"] = p_method(t.replicates);
     x["p_empirical"] = json_number(t.p_empirical);
     x["q_value"] = json_number(t.q_value);
     x["flag"] = t.flag;
@@ -550,6 +577,11 @@ nlohmann::ordered_json to_json(const ForensicsResult& r) {
     }
     ph.push_back(std::move(x));
   }
+  j["within_place"] = {{"run", !r.within_place_note.empty()},
+                       {"level", r.within_place_level.empty() ? nlohmann::ordered_json(nullptr)
+                                                              : nlohmann::ordered_json(r.within_place_level)},
+                       {"places", r.within_place_places},
+                       {"note", r.within_place_note.empty() ? r.within_place_why : r.within_place_note}};
   j["klimek"] = to_json(r.klimek);
   j["shpilkin"] = to_json(r.shpilkin);
   j["notes"] = r.notes;
@@ -567,16 +599,28 @@ std::string to_text(const ForensicsResult& r) {
                    "p", "q");
   auto line = [&](const ForensicTest& t) {
     std::string target = t.target.size() > 28 ? t.target.substr(0, 25) + "..." : t.target;
-    if (!t.run && t.null_sd > 0)
-      return fmt::format("  {:<26} {:<28} {:>12.4g} {:>12.4g}  (descriptive, not tested)\n", t.id, target, t.statistic,
-                         t.null_mean);
+    if (t.role == "descriptive")
+      return fmt::format("  {:<26} {:<28} {:>12.4g} {:>12.4g}  (descriptive, not tested: see below)\n", t.id, target,
+                         t.statistic, t.null_mean);
     if (!t.run)
       return fmt::format("  {:<26} {:<28} not run: {}\n", t.id, target, t.why_not);
-    return fmt::format("  {:<26} {:<28} {:>12.4g} {:>12.4g} {:>9.4f} {:>9.4f}  {}\n", t.id, target, t.statistic,
-                       t.null_mean, t.p_value, t.q_value, t.flag ? "FLAG" : "");
+    return fmt::format("  {:<26} {:<28} {:>12.4g} {:>12.4g} {:>9} {:>9}  {}\n", t.id, target, t.statistic,
+                       t.null_mean, p_display(t.p_value, t.replicates), p_display(t.q_value, t.replicates),
+                       t.flag ? "FLAG" : "");
   };
-  for (const auto& t : r.tests)
-    if (t.region.empty()) o += line(t);
+  bool bounded = false;
+  std::map<std::string, std::string> descriptive;  // id -> why
+  for (const auto& t : r.tests) {
+    if (t.role == "descriptive") descriptive.emplace(t.id, t.why_not);
+    if (!t.region.empty()) continue;
+    o += line(t);
+    bounded |= t.run && p_below_resolution(t.p_value, t.replicates);
+  }
+  if (bounded) o += fmt::format("  p \"< x\": {}\n", p_method(r.replicates));
+  if (!descriptive.empty()) {
+    o += "\n  descriptive statistics (shown, out of the Benjamini-Hochberg family, never a flag):\n";
+    for (const auto& [id, why] : descriptive) o += fmt::format("    {}: {}\n", id, why);
+  }
   if (!r.by.empty()) {
     o += fmt::format("\n  flagged per region ({}):\n", r.by);
     std::map<std::string, size_t> per;
@@ -585,26 +629,30 @@ std::string to_text(const ForensicsResult& r) {
     if (per.empty()) o += "    none\n";
     for (const auto& [reg, n] : per) o += fmt::format("    {:<60} {} flagged\n", reg, n);
   }
-  if (!r.fingerprints.empty()) o += "\n";
+  if (!r.within_place_note.empty()) o += fmt::format("\n  {}\n", r.within_place_note);
   if (!r.fingerprints.empty()) o += "\n";
   for (const auto& f : r.fingerprints)
     o += fmt::format("  fingerprint {}: {} units; {:.2f}% of units ({:.2f}% of voters) at turnout and share >= 90%\n",
                      f.choice, thousands(static_cast<int64_t>(f.units)), 100 * f.corner_units, 100 * f.corner_voters);
   const KlimekFit& kf = r.klimek;
-  if (kf.run)
+  if (kf.run && kf.fits)
     o += fmt::format("  klimek {}: incremental fraud in {:.1f}% of units [{:.1f}, {:.1f}], extreme in {:.2f}% [{:.2f}, {:.2f}] "
-                     "({:.0f}% intervals, parametric bootstrap)\n",
+                     "({:.0f}% intervals, parametric bootstrap; fit check: {})\n",
                      kf.choice, 100 * kf.fi, 100 * kf.fi_lo, 100 * kf.fi_hi, 100 * kf.fe, 100 * kf.fe_lo, 100 * kf.fe_hi,
-                     100 * kf.level);
+                     100 * kf.level, kf.fit_check);
+  else if (kf.run)
+    o += fmt::format("  klimek {}: the model's assumptions fail here: no estimate ({})\n", kf.choice, kf.fit_check);
   else
     o += fmt::format("  klimek: not run: {}\n", kf.why_not);
   const ShpilkinEstimate& sh = r.shpilkin;
-  if (sh.run)
+  if (sh.run && sh.fits)
     o += fmt::format("  shpilkin {}: {} anomalous votes [{}, {}] ({:.1f}% of its votes; clean turnout mode {:.1f}%, "
-                     "clean share {:.1f}%)\n",
+                     "clean share {:.1f}%){}\n",
                      sh.choice, thousands(std::llround(sh.anomalous_votes)), thousands(std::llround(sh.lo)),
                      thousands(std::llround(sh.hi)), 100 * sh.share_of_winner_votes, 100 * sh.clean_turnout_mode,
-                     100 * sh.clean_share);
+                     100 * sh.clean_share, sh.clipped ? " (the raw count is negative: shown as 0)" : "");
+  else if (sh.run)
+    o += fmt::format("  shpilkin {}: the model's assumptions fail here: no estimate ({})\n", sh.choice, sh.fit_check);
   else
     o += fmt::format("  shpilkin: not run: {}\n", sh.why_not);
   for (const auto& n : r.notes) o += fmt::format("  note: {}\n", n);

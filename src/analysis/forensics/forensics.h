@@ -33,6 +33,7 @@
 // does no I/O.
 #pragma once
 
+#include "analysis/common/default_seed.h"
 #include <cstdint>
 #include <map>
 #include <string>
@@ -50,7 +51,7 @@ namespace tallyscope {
 
 struct ForensicsOptions {
   int replicates = 1000;         // Monte Carlo replicates of every null
-  uint64_t seed = 20180318;
+  uint64_t seed = kDefaultSeed;  // the report's too (analysis/common/default_seed.h)
   double fdr = 0.05;             // Benjamini-Hochberg level for `flag`
   std::vector<std::string> choices;  // empty: the `leading` choices with most votes
   size_t leading = 2;
@@ -61,6 +62,9 @@ struct ForensicsOptions {
   bool distribution_tests = true;
   int distribution_replicates = 200;  // at most this many of `replicates` for those nulls
   size_t distribution_null_units = 1000;  // units drawn per replicate of those nulls
+  // Within-place family (analysis/forensics/within_place.h): each sheet against the other sheets
+  // of its polling place; whole count only.
+  bool within_place = true;
   bool fits = true;              // fingerprint histograms (off: tests only, e.g. for calibration)
   size_t fingerprint_bins = 100;
   size_t min_units = 20;         // a test needs at least this many qualifying units
@@ -72,8 +76,13 @@ struct ForensicTest {
   std::string level;    // "all" or the geography level of --by
   std::string region;   // "" for the whole count, else the region's path
   std::string alternative;  // "greater" or "two-sided"
+  // "test": its p-value is in the Benjamini-Hochberg family and it can flag; "descriptive": no
+  // honest null exists for it on real counts, so it is shown with its statistic (and the null's
+  // mean and sd when simulated), out of the family, never a flag; why_not says why.
+  std::string role = "test";
   bool run = false;
-  std::string why_not;  // when not run
+  std::string why_not;  // when not run, or why a descriptive statistic is not tested
+  int replicates = 0;   // Monte Carlo replicates behind p_value (its resolution, p_display.h)
   double statistic = 0;
   double null_mean = 0, null_sd = 0;  // of the statistic under the simulated null
   double p_value = 0, q_value = 0;
@@ -101,6 +110,10 @@ struct ForensicsResult {
   // otherwise run = false and why_not says why.
   KlimekFit klimek;
   ShpilkinEstimate shpilkin;
+  // The within-place family's level and what it is, in words (within_place.h); empty level when
+  // it could not run (within_place_why says why).
+  std::string within_place_level, within_place_note, within_place_why;
+  bool within_place_places = true;  // false: the level is a region, not a polling place
   std::vector<std::string> notes;
   size_t tests_run() const;
   size_t flagged() const;

@@ -233,6 +233,27 @@ CoreFit fit_core(std::span<const int64_t> reg, std::span<const int64_t> bal, std
 
 }  // namespace
 
+void klimek_fit_check(KlimekFit& k) {
+  const double worst = k.distance_boot.empty() ? 0 : *std::max_element(k.distance_boot.begin(), k.distance_boot.end());
+  if (k.clean_turnout_mode >= kKlimekMaxCleanTurnout) {
+    k.fit_check = fmt::format("the clean turnout mode ({:.1f}%) sits on the 100% spike: no clean cluster to fit",
+                              100 * k.clean_turnout_mode);
+  } else if (k.distance_boot.empty()) {
+    k.fit_check = "no bootstrap, so no goodness-of-fit check";
+  } else if (k.distance > worst) {
+    k.fit_check = fmt::format(
+        "the fitted fingerprint is farther from the observed one ({:.3g}) than from any of {} data sets simulated from "
+        "the fitted model (at most {:.3g}): one clean cluster with a share independent of turnout does not describe "
+        "these units",
+        k.distance, k.distance_boot.size(), worst);
+  } else {
+    k.fits = true;
+    k.fit_check = fmt::format("the observed distance ({:.3g}) is within those of {} data sets simulated from the fit "
+                              "(at most {:.3g})",
+                              k.distance, k.distance_boot.size(), worst);
+  }
+}
+
 void simulate_klimek(std::span<const int64_t> registered, const KlimekParams& p, uint64_t seed, uint64_t stream,
                      std::vector<int64_t>& ballots, std::vector<int64_t>& votes) {
   stats::Rng r(seed, stream);
@@ -308,6 +329,7 @@ KlimekFit fit_klimek(std::span<const int64_t> registered, std::span<const int64_
   const size_t nb = static_cast<size_t>(std::max(0, o.bootstrap));
   k.fi_boot.assign(nb, 0.0);
   k.fe_boot.assign(nb, 0.0);
+  k.distance_boot.assign(nb, 0.0);
   stats::parallel_for(nb, o.threads, [&](size_t b) {
     std::vector<int64_t> sb, sv;
     simulate_klimek(rg, f.p, o.seed, kKlimekStreams + 2 * b + 1, sb, sv);
@@ -317,12 +339,14 @@ KlimekFit fit_klimek(std::span<const int64_t> registered, std::span<const int64_
     const CoreFit g = fit_core(r2, b2, v2, o, kKlimekStreams + 2 * b + 2, &f.p);
     k.fi_boot[b] = g.p.fi;
     k.fe_boot[b] = g.p.fe;
+    k.distance_boot[b] = g.distance;
   });
   const double a = (1 - o.level) / 2;
   k.fi_lo = stats::quantile(k.fi_boot, a);
   k.fi_hi = stats::quantile(k.fi_boot, 1 - a);
   k.fe_lo = stats::quantile(k.fe_boot, a);
   k.fe_hi = stats::quantile(k.fe_boot, 1 - a);
+  klimek_fit_check(k);
   return k;
 }
 
@@ -337,10 +361,14 @@ nlohmann::ordered_json to_json(const KlimekFit& k) {
                 "minimising the squared cell differences of the turnout x share histogram; parametric "
                 "bootstrap percentile interval";
   if (!k.run) return j;
-  j["fi"] = k.fi;
-  j["fi_interval"] = {json_number(k.fi_lo), json_number(k.fi_hi)};
-  j["fe"] = k.fe;
-  j["fe_interval"] = {json_number(k.fe_lo), json_number(k.fe_hi)};
+  j["fits"] = k.fits;
+  j["fit_check"] = k.fit_check;
+  if (!k.fits) j["estimate"] = "the model's assumptions fail here: no estimate";
+  const auto est = [&](double v) { return k.fits ? json_number(v) : nlohmann::ordered_json(nullptr); };
+  j["fi"] = est(k.fi);
+  j["fi_interval"] = {est(k.fi_lo), est(k.fi_hi)};
+  j["fe"] = est(k.fe);
+  j["fe_interval"] = {est(k.fe_lo), est(k.fe_hi)};
   j["level"] = k.level;
   j["distance"] = k.distance;
   j["distance_clean"] = k.distance_clean;

@@ -32,6 +32,16 @@
 // 2018 the refits centred on f_i = 0.13 for a fit of 0.39); the interval is the percentile interval
 // at `level` of the refitted values, conditional on the clean model.
 //
+// Fit check (issue 13). The model assumes one clean Gaussian cluster and a winner's share that does
+// not depend on turnout; where places differ (Bolivia: MAS's vote is rural and high-turnout) it
+// reads geography as stuffing. So the estimate is only given when the model fits: (1) the clean
+// turnout mode must not sit on the 100% spike (tau < kKlimekMaxCleanTurnout; on Russia 2004-2008
+// the first-mode rule picked 0.97-0.98), and (2) goodness of fit by the fit's own parametric
+// bootstrap: the observed distance at the fit must not exceed the largest distance of the
+// bootstrap refits to data simulated from the fitted model (a Monte Carlo test at level
+// 1 / (bootstrap + 1)). Otherwise `fits` is false, `fit_check` says why, and the result is "the
+// model's assumptions fail here: no estimate": the JSON carries no f_i or f_e.
+//
 // Reproducibility: the fit draws from Rng(seed, 2^40), bootstrap replicate b from
 // Rng(seed, 2^40 + 2b - 1) (data) and Rng(seed, 2^40 + 2b) (refit); replicates run in parallel and
 // are stored by index, so the result does not depend on the thread count. Pure: no I/O.
@@ -46,6 +56,8 @@
 #include <nlohmann/json.hpp>
 
 namespace tallyscope {
+
+inline constexpr double kKlimekMaxCleanTurnout = 0.95;
 
 struct KlimekOptions {
   uint64_t seed = 20180318;
@@ -82,6 +94,9 @@ struct KlimekFit {
   uint64_t seed = 0;
   size_t bins = 0;
   std::vector<double> fi_boot, fe_boot;  // the refitted values, by replicate
+  std::vector<double> distance_boot;       // the refits' distances, by replicate (the fit check's null)
+  bool fits = false;       // run and the fit check passed: only then are fi and fe an estimate
+  std::string fit_check;   // what the fit check found, in words
 };
 
 // The units used: registered > 0, 0 < ballots <= registered, votes <= ballots.
@@ -90,6 +105,9 @@ KlimekFit fit_klimek(std::span<const int64_t> registered, std::span<const int64_
                      const std::string& choice = "");
 
 // One draw of the model for units with these registered voters (for tests and the bootstrap).
+// The fit check above, from k.clean_turnout_mode, k.distance and k.distance_boot: sets fits, fit_check.
+void klimek_fit_check(KlimekFit& k);
+
 void simulate_klimek(std::span<const int64_t> registered, const KlimekParams& p, uint64_t seed,
                      uint64_t stream, std::vector<int64_t>& ballots, std::vector<int64_t>& votes);
 

@@ -139,6 +139,18 @@ ShpilkinEstimate estimate_shpilkin(std::span<const int64_t> registered, std::spa
   e.hi = stats::quantile(a, 1 - al);
   e.others_lo = stats::quantile(b, al);
   e.others_hi = stats::quantile(b, 1 - al);
+  e.raw_anomalous_votes = e.anomalous_votes;
+  if (e.anomalous_votes < 0 || e.lo < 0) {
+    e.clipped = e.anomalous_votes < 0;
+    e.anomalous_votes = std::max(0.0, e.anomalous_votes);
+    e.lo = std::max(0.0, e.lo);
+    e.hi = std::max(0.0, e.hi);
+    e.share_of_winner_votes = std::max(0.0, e.share_of_winner_votes);
+  }
+  if (e.clean_turnout_mode >= 0.95) {
+    e.fits = false;
+    e.fit_check = fmt::format("the clean turnout mode ({:.1f}%) sits on the 100% spike", 100 * e.clean_turnout_mode);
+  }
   return e;
 }
 
@@ -152,8 +164,16 @@ nlohmann::ordered_json to_json(const ShpilkinEstimate& s) {
   j["method"] = "Shpilkin: clean turnout mode (registered-weighted), winner's share at or below it; anomalous = "
                 "sum above the mode of winner votes - registered * mode * clean share; bootstrap over units";
   if (!s.run) return j;
+  j["fits"] = s.fits;
+  if (!s.fit_check.empty()) j["fit_check"] = s.fit_check;
+  if (!s.fits) {
+    j["estimate"] = "the model's assumptions fail here: no estimate";
+    return j;
+  }
   j["anomalous_votes"] = s.anomalous_votes;
   j["interval"] = {json_number(s.lo), json_number(s.hi)};
+  j["clipped"] = s.clipped;
+  if (s.clipped) j["note"] = "the raw count is negative (the winner does worse above the mode); shown as 0";
   j["level"] = s.level;
   j["share_of_winner_votes"] = s.share_of_winner_votes;
   j["anomalous_votes_others"] = s.anomalous_votes_others;

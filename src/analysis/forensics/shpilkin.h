@@ -53,6 +53,15 @@ struct ShpilkinEstimate {
   int bootstrap = 0;
   double level = 0;
   uint64_t seed = 0;
+  // Fit check (issue 13): false when the clean turnout mode sits on the 100% spike
+  // (>= kKlimekMaxCleanTurnout), or when the battery finds that the single-clean-cluster model it
+  // shares with Klimek's fit fails that fit's goodness-of-fit check; then there is no estimate.
+  bool fits = true;
+  std::string fit_check;
+  // A negative count (the winner does worse above the mode than below it) is never shown as
+  // such: it is clipped to 0, with the interval, and `clipped` says so; raw_anomalous_votes keeps it.
+  bool clipped = false;
+  double raw_anomalous_votes = 0;
 };
 
 ShpilkinEstimate estimate_shpilkin(std::span<const int64_t> registered, std::span<const int64_t> ballots,

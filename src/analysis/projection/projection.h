@@ -3,6 +3,7 @@
 // each choice's final share and the margin, and the probability of each outcome under the rule.
 #pragma once
 
+#include "analysis/common/default_seed.h"
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -59,7 +60,7 @@ inline constexpr size_t kMinCountedSheets = 100;
 struct ProjectionOptions {
   ProjectionMethod method = ProjectionMethod::kDonor;
   int draws = 2000;
-  uint64_t seed = 20191020;
+  uint64_t seed = kDefaultSeed;
   double level = 0.9;          // of the intervals
   unsigned threads = 0;        // 0: all cores; results do not depend on it
   size_t min_donors = 1;       // donor pools need at least this many counted sheets
