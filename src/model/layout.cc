@@ -146,12 +146,6 @@ std::optional<ElectionSpec> simulated(const std::vector<std::string>& h) {
   return simulated_spec(levels, choices);
 }
 
-bool contains_any(const std::string& norm, std::initializer_list<const char*> words) {
-  for (const char* w : words)
-    if (norm.find(w) != std::string::npos) return true;
-  return false;
-}
-
 }  // namespace
 
 std::string normalise_name(const std::string& s) {
@@ -238,117 +232,6 @@ std::optional<ElectionSpec> known_layout(const std::vector<std::string>& header)
   if (auto s = bolivia_2016(header)) return s;
   if (auto s = russia_cec(header)) return s;
   return std::nullopt;
-}
-
-ElectionSpec guess_layout(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& sample,
-                          const std::string& file) {
-  if (header.empty()) throw InputError({file, 1}, "the file has no header row");
-  const size_t n = header.size();
-  enum class Kind { kEmpty, kCount, kDecimal, kText };
-  std::vector<Kind> kind(n, Kind::kEmpty);
-  std::vector<std::set<std::string>> distinct(n);
-  // Majority rule, so that one bad cell does not turn a count column into text: the reader then
-  // reports that cell with its line and column.
-  std::vector<size_t> counts(n, 0), decimals(n, 0), texts(n, 0);
-  for (const auto& row : sample) {
-    for (size_t c = 0; c < n && c < row.size(); ++c) {
-      distinct[c].insert(row[c]);
-      int64_t v;
-      CountParse p = parse_count(row[c], v);
-      if (p == CountParse::kEmpty) continue;
-      if (p == CountParse::kOk) ++counts[c];
-      else if (parse_double(row[c])) ++decimals[c];
-      else ++texts[c];
-    }
-  }
-  for (size_t c = 0; c < n; ++c) {
-    size_t total = counts[c] + decimals[c] + texts[c];
-    if (total == 0) continue;
-    if (10 * texts[c] > total) kind[c] = Kind::kText;
-    else if (counts[c] >= decimals[c] && 10 * decimals[c] <= total) kind[c] = Kind::kCount;
-    else kind[c] = Kind::kDecimal;
-  }
-  ElectionSpec s;
-  s.layout = "guess";
-  s.title = file;
-  std::vector<std::string> norm(n);
-  for (size_t c = 0; c < n; ++c) norm[c] = normalise_name(header[c]);
-  std::vector<bool> used(n, false);
-  // The sheet id: the first column, when its sample values are distinct.
-  size_t id_col = 0;
-  for (size_t c = 0; c < n; ++c) {
-    if (contains_any(norm[c], {"id", "mesa", "acta", "sheet", "station", "precinct", "uik", "seccion", "code",
-                               "codigo", "numero"}) &&
-        distinct[c].size() == sample.size()) {
-      id_col = c;
-      break;
-    }
-  }
-  if (distinct[id_col].size() != sample.size())
-    s.notes.push_back(fmt::format("the id column '{}' repeats values in the first {} rows; check it",
-                                  header[id_col], sample.size()));
-  s.id = {header[id_col]};
-  used[id_col] = true;
-  auto take_role = [&](std::optional<std::string>& role, const char* what,
-                       std::initializer_list<const char*> words, Kind need) {
-    for (size_t c = 0; c < n; ++c) {
-      if (used[c] || (need == Kind::kCount && kind[c] != Kind::kCount && kind[c] != Kind::kEmpty)) continue;
-      if (need == Kind::kDecimal && kind[c] == Kind::kText) continue;
-      if (need == Kind::kDecimal) {
-        // Coordinates by exact name only ("lat" is inside many party names).
-        if (std::none_of(words.begin(), words.end(), [&](const char* w) { return norm[c] == w; })) continue;
-      } else if (!contains_any(norm[c], words)) {
-        continue;
-      }
-      role = header[c];
-      used[c] = true;
-      s.notes.push_back(fmt::format("{} = '{}' (by its name)", what, header[c]));
-      return;
-    }
-  };
-  take_role(s.registered, "registered voters",
-            {"registered", "inscrit", "electores", "eligible", "habilitad", "electorate", "voters on"}, Kind::kCount);
-  take_role(s.blank, "blank", {"blank", "blanc", "en blanco"}, Kind::kCount);
-  take_role(s.invalid, "invalid", {"invalid", "null", "nulo", "spoil", "reject"}, Kind::kCount);
-  take_role(s.valid, "declared valid votes", {"valid", "validos"}, Kind::kCount);
-  take_role(s.ballots, "declared ballots cast", {"ballots", "cast", "emitidos", "votantes", "turnout"}, Kind::kCount);
-  take_role(s.latitude, "latitude", {"lat", "latitude", "latitud"}, Kind::kDecimal);
-  take_role(s.longitude, "longitude", {"lon", "lng", "long", "longitude", "longitud"}, Kind::kDecimal);
-  for (size_t c = 0; c < n; ++c) {
-    if (used[c] || kind[c] != Kind::kText) continue;
-    if (contains_any(norm[c], {"time", "date", "fecha", "hora", "verified"})) {
-      s.timestamp = header[c];
-      used[c] = true;
-      s.notes.push_back(fmt::format("timestamp = '{}' (by its name)", header[c]));
-    }
-  }
-  for (size_t c = 0; c < n; ++c) {
-    if (used[c]) continue;
-    if (kind[c] == Kind::kText) {
-      if (contains_any(norm[c], {"url", "http", "comment", "observ", "note"})) continue;
-      s.geography.push_back(header[c]);
-      used[c] = true;
-    }
-  }
-  for (size_t c = 0; c < n; ++c) {
-    if (used[c] || kind[c] != Kind::kCount) continue;
-    if (contains_any(norm[c], {"code", "codigo", "cod ", "zip"})) continue;
-    s.choices.push_back({header[c], header[c]});
-    used[c] = true;
-  }
-  if (!s.geography.empty())
-    s.notes.push_back(fmt::format("geography (coarse to fine, in file order) = {}", fmt::join(s.geography, ", ")));
-  if (s.choices.empty())
-    throw InputError({file, 1}, "cannot guess the layout: no column holds whole-number counts for the choices; "
-                                "write a spec (see `tallyscope inspect`) and pass it with --spec");
-  std::vector<std::string> names;
-  for (const auto& c : s.choices) names.push_back(c.column);
-  s.notes.push_back(fmt::format("choices = every other whole-number column: {}", fmt::join(names, ", ")));
-  if (!s.registered) s.notes.push_back("no registered-voters column found: turnout cannot be computed");
-  s.notes.insert(s.notes.begin(), fmt::format("id = '{}' (the first id-like column)", s.id[0]));
-  s.rule.kind = ContestRule::Kind::kPlurality;
-  s.notes.push_back("rule = plurality (the rule cannot be guessed; set [rule] in a spec)");
-  return s;
 }
 
 }  // namespace tallyscope
