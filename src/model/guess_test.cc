@@ -130,5 +130,21 @@ TEST(GuessShared, Venezuela2024V1) {
   EXPECT_EQ(s.valid, 10659128);
 }
 
+// V2: Windows-1252 whose first accented byte is on line 2,439 (the encoding is decided on the
+// whole file), 25,073 actas; González 7,303,480 and Maduro 3,316,142 (counted from the file with
+// Python's csv module); no RE column.
+TEST(GuessShared, Venezuela2024V2) {
+  TALLYSCOPE_REQUIRE_SHARED(path, "venezuela-2024/RESULTADOS_2024_CSV_V2.csv.gz");
+  Election e = load_election(path);
+  EXPECT_EQ(e.encoding(), "windows-1252");
+  EXPECT_EQ(e.sheets(), 25073u);
+  EXPECT_TRUE(e.duplicate_ids().empty());
+  Summary s = summarize(e);
+  ASSERT_GE(s.choices.size(), 2u);
+  EXPECT_EQ(s.choices[0].votes, 7303480);
+  EXPECT_EQ(s.choices[1].votes, 3316142);
+  EXPECT_FALSE(s.has_registered);
+}
+
 }  // namespace
 }  // namespace tallyscope
