@@ -1,6 +1,8 @@
 #include "model/layout.h"
 
 #include <algorithm>
+#include <cctype>
+#include <initializer_list>
 #include <iterator>
 #include <set>
 
@@ -67,58 +69,78 @@ std::optional<ElectionSpec> bolivia_2016(const std::vector<std::string>& h) {
   return s;
 }
 
-// Russia, Central Election Commission protocols (as scraped by S. Shpilkin): region, tik, uik,
-// the protocol lines, one column per candidate, url.
+// Russia, Central Election Commission protocols (as scraped by S. Shpilkin), recognised by the
+// meaning of their protocol lines, whose wording changes between elections ("включенных" /
+// "внесенных в список", "избирателей" / "участников голосования"): presidential elections, Duma
+// party lists, the 2020 referendum. Structure columns (level, name, region, oik, tik, uik, url)
+// are not votes; the lines on absentee certificates are extras of their own, never the lost ballots.
+struct RussianLine {
+  const char* symbol;
+  std::initializer_list<const char*> all;   // every one of these occurs in the line
+  std::initializer_list<const char*> none;  // none of these does
+};
+
+bool ru_has(const std::string& h, const char* w) { return h.find(w) != std::string::npos; }
+
+const char* russian_line_symbol(const std::string& h) {
+  static const RussianLine kLines[] = {
+      {"registered", {"Число ", "список"}, {"открепительн", "бюллетен"}},
+      {"cert_received", {"открепительных удостоверений", "полученных"}, {}},
+      {"cert_issued", {"открепительных удостоверений", "выданных на избирательном участке"}, {}},
+      {"cert_voted", {"по открепительным удостоверениям"}, {}},
+      {"cert_cancelled", {"погашенных неиспользованных открепительных"}, {}},
+      {"cert_issued_by_tik", {"открепительных удостоверений", "территориальной"}, {}},
+      {"cert_lost", {"утраченных открепительных"}, {}},
+      {"received", {"бюллетеней", "полученных"}, {"открепительн"}},
+      {"issued_early", {"бюллетеней", "досрочно"}, {}},
+      {"issued_on_day", {"бюллетеней", "выданных в помещении"}, {}},
+      {"issued_outside", {"бюллетеней", "вне помещения"}, {}},
+      {"issued", {"бюллетеней", "выданных участникам"}, {}},
+      {"cancelled", {"погашенных", "бюллетеней"}, {"открепительн"}},
+      {"in_mobile_boxes", {"переносных"}, {}},
+      {"in_stationary_boxes", {"стационарных"}, {}},
+      {"in_boxes", {"бюллетеней", "содержащихся в ящиках"}, {}},
+      {"invalid", {"недействительных"}, {}},
+      {"valid", {"действительных"}, {"недействительных"}},
+      {"lost", {"утраченных", "бюллетеней"}, {"открепительн"}},
+      {"unaccounted", {"не учтенных"}, {}},
+  };
+  for (const RussianLine& l : kLines) {
+    bool ok = std::all_of(l.all.begin(), l.all.end(), [&](const char* w) { return ru_has(h, w); }) &&
+              std::none_of(l.none.begin(), l.none.end(), [&](const char* w) { return ru_has(h, w); });
+    if (ok) return l.symbol;
+  }
+  return nullptr;
+}
+
 std::optional<ElectionSpec> russia_cec(const std::vector<std::string>& h) {
-  if (h.size() < 16 || h[0] != "region" || h[1] != "tik" || h[2] != "uik") return std::nullopt;
-  struct Line {
-    const char* symbol;
-    const char* prefix;  // the protocol line's text starts so
-  };
-  static const Line kLines[] = {
-      {"registered", "Число избирателей, включенных"},
-      {"received", "Число избирательных бюллетеней, полученных"},
-      {"issued_early", "Число избирательных бюллетеней, выданных избирателям, проголосовавшим досрочно"},
-      {"issued_on_day", "Число избирательных бюллетеней, выданных в помещении"},
-      {"issued_outside", "Число избирательных бюллетеней, выданных вне помещения"},
-      {"cancelled", "Число погашенных"},
-      {"in_mobile_boxes", "Число избирательных бюллетеней в переносных"},
-      {"in_stationary_boxes", "Число бюллетеней в стационарных"},
-      {"invalid", "Число недействительных"},
-      {"valid", "Число действительных"},
-      {"lost", "Число утраченных"},
-      {"unaccounted", "Число избирательных бюллетеней, не учтенных"},
-  };
+  if (!has(h, "tik") || !has(h, "uik") || !has(h, "region")) return std::nullopt;
   ElectionSpec s;
   s.layout = "russia-cec";
-  s.title = "Russia, Central Election Commission polling-station protocols";
-  s.id = {"region", "tik", "uik"};
-  s.geography = {"region", "tik"};
-  std::set<std::string> used = {"region", "tik", "uik", "url"};
-  for (const Line& l : kLines) {
-    auto it = std::find_if(h.begin(), h.end(), [&](const std::string& c) { return c.rfind(l.prefix, 0) == 0; });
-    if (it == h.end()) {
-      if (std::string(l.symbol) == "registered" || std::string(l.symbol) == "valid" ||
-          std::string(l.symbol) == "invalid")
-        return std::nullopt;
+  std::set<std::string> structure = {"level", "name", "region", "oik", "tik", "uik", "url"};
+  for (const char* c : {"region", "oik", "tik", "uik"})
+    if (has(h, c)) s.id.push_back(c);
+  for (const char* c : {"region", "oik", "tik"})
+    if (has(h, c)) s.geography.push_back(c);
+  std::set<std::string> have;
+  for (const auto& c : h) {
+    if (structure.count(c)) continue;
+    const char* sym = c.rfind("Число", 0) == 0 ? russian_line_symbol(c) : nullptr;
+    if (!sym) {
+      if (c.rfind("Число", 0) == 0) s.notes.push_back("protocol line left out (not recognised): " + c);
+      else s.choices.push_back({c, c});
       continue;
     }
-    used.insert(*it);
-    std::string sym = l.symbol;
-    if (sym == "registered") s.registered = *it;
-    else if (sym == "invalid") s.invalid = *it;
-    else if (sym == "valid") s.valid = *it;
-    else s.extras.push_back({sym, *it});
+    if (!have.insert(sym).second) return std::nullopt;  // two lines of one meaning: not this layout
+    std::string symbol = sym;
+    if (symbol == "registered") s.registered = c;
+    else if (symbol == "invalid") s.invalid = c;
+    else if (symbol == "valid") s.valid = c;
+    else s.extras.push_back({symbol, c});
   }
-  for (const auto& c : h)
-    if (!used.count(c) && c.rfind("Число", 0) != 0) s.choices.push_back({c, c});
-  if (s.choices.empty()) return std::nullopt;
-  std::set<std::string> have;
-  for (const auto& e : s.extras) have.insert(e.name);
+  if (!s.registered || !s.invalid || s.choices.empty()) return std::nullopt;
   auto all = [&](std::initializer_list<const char*> names) {
-    for (const char* n : names)
-      if (!have.count(n)) return false;
-    return true;
+    return std::all_of(names.begin(), names.end(), [&](const char* n) { return have.count(n) > 0; });
   };
   if (all({"received", "issued_early", "issued_on_day", "issued_outside", "cancelled", "lost", "unaccounted"}))
     s.relations.push_back(parse_relation(
@@ -126,8 +148,21 @@ std::optional<ElectionSpec> russia_cec(const std::vector<std::string>& h) {
         "received = issued_early + issued_on_day + issued_outside + cancelled + lost - unaccounted"));
   if (all({"in_mobile_boxes", "in_stationary_boxes"}))
     s.relations.push_back(parse_relation("ballots_in_boxes", "in_mobile_boxes + in_stationary_boxes = valid + invalid"));
+  if (all({"in_boxes"})) s.relations.push_back(parse_relation("ballots_in_boxes", "in_boxes = valid + invalid"));
+  const bool referendum = s.choices.size() == 2 && s.choices[0].column == "ДА" && s.choices[1].column == "НЕТ";
+  const bool party_lists = std::isdigit(static_cast<unsigned char>(s.choices[0].column[0])) != 0;
   s.rule.kind = ContestRule::Kind::kMajority;
   s.rule.base = ContestRule::Base::kBallots;  // more than half of the voters who took part
+  if (referendum) {
+    s.title = "Russia, all-Russian vote, Central Election Commission protocols";
+  } else if (party_lists) {
+    s.title = "Russia, State Duma party lists, Central Election Commission protocols";
+    s.rule.kind = ContestRule::Kind::kPlurality;
+    s.notes.push_back("Duma party lists: seats are shared in proportion among lists over the threshold; the "
+                      "outcome line names only the largest list");
+  } else {
+    s.title = "Russia, presidential election, Central Election Commission protocols";
+  }
   s.notes.push_back("Russian protocols have no blank-ballot line (blank ballots are invalid); ballots = valid + invalid");
   return s;
 }

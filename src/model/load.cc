@@ -1,5 +1,6 @@
 #include "model/load.h"
 
+#include <algorithm>
 #include <cmath>
 #include <deque>
 #include <unordered_map>
@@ -235,11 +236,13 @@ class SheetLoader {
       if (k) id_.push_back('/');
       id_.append(v);
     }
-    for (size_t c : id_cols_) {
-      if (!trim(f[c]).empty()) continue;
+    // An id of several columns is empty only when all of them are: the CEC's electronic-voting
+    // pseudo-stations have no uik, and region/oik/tik/ still names them.
+    const bool empty = std::all_of(id_cols_.begin(), id_cols_.end(), [&](size_t c) { return trim(f[c]).empty(); });
+    if (empty) {
+      const size_t c = id_cols_.back();
       if (!options_.lenient) throw InputError({path_, line, c + 1, o_.header[c]}, "empty sheet id");
       parts_.cell_issues.push_back({sheet_, line, c + 1, o_.header[c], "", "empty sheet id"});
-      break;
     }
     parts_.ids.push_back(id_);
     parts_.lines.push_back(line);
