@@ -14,12 +14,28 @@
 namespace tallyscope {
 namespace {
 
-bool has(const std::vector<std::string>& header, const std::string& name) {
-  return std::find(header.begin(), header.end(), name) != header.end();
+// Headers are matched by their normalised form (case, accents, spacing, punctuation), with any
+// stray byte-order marks removed: "Numero Mesa", "NÚMERO  MESA" and "\uFEFFNúmero Mesa" are one.
+std::string header_key(const std::string& h) {
+  std::string_view v = h;
+  while (v.size() >= 3 && v.substr(0, 3) == "\xEF\xBB\xBF") v.remove_prefix(3);
+  return normalise_name(std::string(v));
 }
 
 size_t index_of(const std::vector<std::string>& header, const std::string& name) {
-  return static_cast<size_t>(std::find(header.begin(), header.end(), name) - header.begin());
+  for (size_t i = 0; i < header.size(); ++i)
+    if (header[i] == name) return i;
+  const std::string key = header_key(name);
+  for (size_t i = 0; i < header.size(); ++i)
+    if (header_key(header[i]) == key) return i;
+  return header.size();
+}
+
+bool has(const std::vector<std::string>& header, const std::string& name) { return index_of(header, name) < header.size(); }
+
+// The file's own spelling of a header that `has` found.
+std::string actual(const std::vector<std::string>& header, const std::string& name) {
+  return header[index_of(header, name)];
 }
 
 // Bolivia, OEP per-acta files of 2019 (official count with coordinates, TREP snapshots).
@@ -29,15 +45,15 @@ std::optional<ElectionSpec> bolivia_2019(const std::vector<std::string>& h) {
   ElectionSpec s;
   s.title = "Bolivia, general election of 20 October 2019 (presidential)";
   s.layout = "bolivia-oep-2019";
-  s.id = {"Número Mesa"};
+  s.id = {actual(h, "Número Mesa")};
   for (const char* g : {"País", "Departamento", "Provincia", "Municipio", "Localidad", "Distrito", "Zona", "Recinto"})
-    if (has(h, g)) s.geography.push_back(g);
-  s.registered = "Inscritos";
-  s.blank = "Blancos";
-  s.invalid = "Nulos";
+    if (has(h, g)) s.geography.push_back(actual(h, g));
+  s.registered = actual(h, "Inscritos");
+  s.blank = actual(h, "Blancos");
+  s.invalid = actual(h, "Nulos");
   if (has(h, "lat") && has(h, "lon")) {
-    s.latitude = "lat";
-    s.longitude = "lon";
+    s.latitude = actual(h, "lat");
+    s.longitude = actual(h, "lon");
   }
   // The party lists stand between Inscritos and Blancos.
   for (size_t i = index_of(h, "Inscritos") + 1; i < index_of(h, "Blancos"); ++i) s.choices.push_back({h[i], h[i]});
@@ -54,15 +70,15 @@ std::optional<ElectionSpec> bolivia_2016(const std::vector<std::string>& h) {
   ElectionSpec s;
   s.title = "Bolivia, constitutional referendum of 21 February 2016";
   s.layout = "bolivia-oep-2016-referendum";
-  s.id = {"Codigo MESA"};
+  s.id = {actual(h, "Codigo MESA")};
   for (const char* g : {"Nombre PAIS", "Nombre DEPARTAMENTO", "Nombre PROVINCIA", "Nombre MUNICIPIO", "Nombre RECINTO"})
-    if (has(h, g)) s.geography.push_back(g);
-  s.registered = "INSCRITOS";
-  s.blank = "BLANCOS";
-  s.invalid = "NULOS";
-  s.ballots = "EMITIDOS";
-  s.valid = "VALIDOS";
-  s.choices = {{"SÍ", "SÍ"}, {"NO", "NO"}};
+    if (has(h, g)) s.geography.push_back(actual(h, g));
+  s.registered = actual(h, "INSCRITOS");
+  s.blank = actual(h, "BLANCOS");
+  s.invalid = actual(h, "NULOS");
+  s.ballots = actual(h, "EMITIDOS");
+  s.valid = actual(h, "VALIDOS");
+  s.choices = {{"SÍ", actual(h, "SÍ")}, {"NO", actual(h, "NO")}};
   s.rule.kind = ContestRule::Kind::kMajority;
   s.rule.base = ContestRule::Base::kValid;
   s.delimiter = '|';
@@ -119,12 +135,12 @@ std::optional<ElectionSpec> russia_cec(const std::vector<std::string>& h) {
   s.layout = "russia-cec";
   std::set<std::string> structure = {"level", "name", "region", "oik", "tik", "uik", "url"};
   for (const char* c : {"region", "oik", "tik", "uik"})
-    if (has(h, c)) s.id.push_back(c);
+    if (has(h, c)) s.id.push_back(actual(h, c));
   for (const char* c : {"region", "oik", "tik"})
-    if (has(h, c)) s.geography.push_back(c);
+    if (has(h, c)) s.geography.push_back(actual(h, c));
   std::set<std::string> have;
   for (const auto& c : h) {
-    if (structure.count(c)) continue;
+    if (structure.count(header_key(c))) continue;
     const char* sym = c.rfind("Число", 0) == 0 ? russian_line_symbol(c) : nullptr;
     if (!sym) {
       if (c.rfind("Число", 0) == 0) s.notes.push_back("protocol line left out (not recognised): " + c);

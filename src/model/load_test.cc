@@ -249,6 +249,18 @@ TEST(LoadShared, RussiaDuma2021) {
   EXPECT_EQ(votes, 28064200);
 }
 
+// One extra byte-order mark, or "Numero Mesa" without its accent, must not drop the Bolivian
+// layout and its threshold rule (the 19:40 TREP would go from "runoff" to "MAS wins").
+TEST(Layout, BolivianHeadersMatchedByTheirNormalisedForm) {
+  std::string csv = "\xEF\xBB\xBF\xEF\xBB\xBFNumero Mesa,Pais,Departamento,Recinto,INSCRITOS,CC,MAS - IPSP,Blancos,Nulos\n"
+                    "1,Bolivia,La Paz,R1,200,45,55,2,3\n2,Bolivia,La Paz,R1,200,44,40,1,1\n";
+  Election e = load_election(temp_file(csv));
+  EXPECT_EQ(e.spec().layout, "bolivia-oep-2019");
+  EXPECT_EQ(e.spec().rule.kind, ContestRule::Kind::kThreshold);
+  EXPECT_EQ(e.sheets(), 2u);
+  EXPECT_EQ(e.choices().size(), 2u);
+}
+
 TEST(Layout, RussianWordingVariantsAreOneLayout) {
   std::vector<std::string> h = {"region", "tik", "uik", "Число избирателей, внесенных в список избирателей",
                                 "Число недействительных избирательных бюллетеней",
