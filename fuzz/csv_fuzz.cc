@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "io/io.h"
+#include "model/guess.h"
 #include "model/layout.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

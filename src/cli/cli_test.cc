@@ -100,6 +100,15 @@ TEST(Cli, InspectPrintsASpecThatReadsTheFile) {
   EXPECT_EQ(nlohmann::json::parse(s.out)["units"], 311);
 }
 
+TEST(Cli, CompareTakesAnEncodingPerInput) {
+  std::string a = temp_file("id,place,A,B\n1,Pe\xC3\xB1" "a,3,4\n2,Q,5,1\n");
+  std::string b = temp_file("id,place,A,B\n1,Pe\xF1" "a,3,4\n2,Q,5,1\n");
+  auto r = run_cli("compare " + a + " " + b + " --encoding utf-8 --encoding-b windows-1252 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["renamed_places"], 0) << r.out;
+  EXPECT_EQ(run_cli("compare " + a + " " + b + " --encoding-b klingon").exit_code, 2);
+}
+
 TEST(Cli, CompareJson) {
   std::string a = temp_file("id,A,B\n1,3,4\n2,5,1\n");
   std::string b = temp_file("id,A,B\n1,3,5\n3,5,1\n");

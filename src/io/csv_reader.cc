@@ -35,6 +35,12 @@ CsvReader::CsvReader(std::unique_ptr<ByteSource> source, CsvOptions options) : o
 }
 
 std::unique_ptr<CsvReader> CsvReader::open(const std::string& path, CsvOptions options) {
+  // The encoding is decided on the whole file (a pass of its own); standard input, which cannot
+  // be read twice, is decided on its first 64 KiB by DecodedSource.
+  if (options.encoding == Encoding::kAuto && path != "-") {
+    auto scan_source = open_input(path, options.limits);
+    options.encoding = scan_encoding(*scan_source).encoding;
+  }
   return std::make_unique<CsvReader>(open_input(path, options.limits), options);
 }
 

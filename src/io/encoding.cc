@@ -124,6 +124,57 @@ void append_single_byte_as_utf8(std::string_view in, Encoding from, std::string&
   }
 }
 
+EncodingScan scan_encoding(ByteSource& source) {
+  EncodingScan scan;
+  std::string buf(1 << 20, '\0');
+  size_t keep = 0;  // bytes of an incomplete sequence carried from the previous chunk
+  bool first = true;
+  for (;;) {
+    size_t got = source.read(buf.data() + keep, buf.size() - keep);
+    const bool end = got == 0;
+    size_t n = keep + got;
+    size_t i = 0;
+    if (first && n >= 3 && std::memcmp(buf.data(), "\xEF\xBB\xBF", 3) == 0) {
+      scan.bom = true;
+      i = 3;
+    }
+    if (n >= 3 || end) first = false;
+    std::string_view v(buf.data(), n);
+    // Judge every byte except an incomplete sequence at the chunk's end (unless the data ended).
+    size_t stop = n;
+    if (!end) {
+      // A lead byte among the last three may begin a sequence the next chunk completes.
+      for (size_t back = 1; back <= 3 && back <= n; ++back) {
+        unsigned char c = static_cast<unsigned char>(v[n - back]);
+        if ((c & 0xC0) == 0x80) continue;
+        if (c >= 0xC0) stop = n - back;
+        break;
+      }
+    }
+    while (i < stop) {
+      unsigned char c = static_cast<unsigned char>(v[i]);
+      if (c < 0x80) {
+        ++i;
+        continue;
+      }
+      size_t len = utf8_seq(v.substr(0, end ? n : stop), i);
+      if (len == 0) {
+        ++scan.invalid;
+        ++i;
+      } else {
+        ++scan.valid_multibyte;
+        i += len;
+      }
+    }
+    if (end) break;
+    keep = n - stop;
+    std::memmove(buf.data(), buf.data() + stop, keep);
+  }
+  scan.encoding = scan.bom || scan.invalid == 0 || scan.valid_multibyte >= scan.invalid ? Encoding::kUtf8
+                                                                                       : Encoding::kWindows1252;
+  return scan;
+}
+
 DecodedSource::DecodedSource(std::unique_ptr<ByteSource> inner, Encoding requested) : inner_(std::move(inner)) {
   // Sniff up to 64 KiB.
   constexpr size_t kSniff = 64 * 1024;

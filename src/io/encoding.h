@@ -23,6 +23,21 @@ bool ends_in_partial_utf8(std::string_view s);
 // Appends the UTF-8 form of Windows-1252 (or Latin-1) text to out.
 void append_single_byte_as_utf8(std::string_view in, Encoding from, std::string& out);
 
+// What a whole stream's bytes say about its encoding (see scan_encoding).
+struct EncodingScan {
+  Encoding encoding = Encoding::kUtf8;
+  bool bom = false;
+  uint64_t valid_multibyte = 0;  // well-formed UTF-8 sequences of two bytes or more
+  uint64_t invalid = 0;          // bytes that start no well-formed UTF-8 sequence
+};
+
+// Reads a stream to its end and decides its encoding on every byte, not on its beginning (a
+// Windows-1252 file's first accented letter may be thousands of lines in): UTF-8 when it has a
+// byte-order mark or is valid UTF-8 throughout; Windows-1252 when its non-UTF-8 bytes outnumber its
+// well-formed multi-byte sequences (a legacy file, where such sequences arise only by accident);
+// otherwise UTF-8 with a few bad bytes, which the reader reports with their line and column.
+EncodingScan scan_encoding(ByteSource& source);
+
 // A source that yields UTF-8: it drops a UTF-8 byte-order mark, refuses UTF-16/32, and when asked
 // to detect (kAuto) decides from the first 64 KiB whether the file is UTF-8 or Windows-1252.
 // Bytes that are not valid UTF-8 later in a file detected as UTF-8 are passed through; the reader

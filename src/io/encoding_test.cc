@@ -3,10 +3,13 @@
 #include <gtest/gtest.h>
 #include <iconv.h>
 
+#include <algorithm>
+#include <cstring>
 #include <memory>
 #include <string>
 
 #include "io/byte_source.h"
+#include "io/csv_reader.h"
 #include "io/error.h"
 #include "testing/testing.h"
 
@@ -297,6 +300,61 @@ TEST(EncodingDecode, GzipThenWindows1252) {
   auto src = std::make_unique<DecodedSource>(open_memory(testing::gzip_bytes(raw), "x.csv.gz"), Encoding::kAuto);
   EXPECT_EQ(src->detected(), Encoding::kWindows1252);
   EXPECT_EQ(read_all(*src), "a;b\nJos\xC3\xA9;1\n");
+}
+
+// A source handing out at most `chunk` bytes a read, so that sequences straddle the reads.
+class Trickle final : public ByteSource {
+ public:
+  Trickle(std::string d, size_t chunk) : data_(std::move(d)), chunk_(chunk) {}
+  size_t read(char* out, size_t n) override {
+    size_t take = std::min({n, chunk_, data_.size() - pos_});
+    std::memcpy(out, data_.data() + pos_, take);
+    pos_ += take;
+    return take;
+  }
+  const std::string& name() const override { return name_; }
+  uint64_t raw_bytes_read() const override { return pos_; }
+
+ private:
+  std::string data_, name_ = "trickle";
+  size_t chunk_, pos_ = 0;
+};
+
+TEST(EncodingScan, DecidesOnTheWholeFile) {
+  // 200 KB of ASCII, then Windows-1252 letters (Venezuela V2: the first one on line 2,439).
+  std::string legacy(200000, 'a');
+  legacy += "\nMUNICIPIO PE\xD1" "A,CA\xD1" "ADA\n";
+  auto m = open_memory(legacy);
+  EncodingScan s = scan_encoding(*m);
+  EXPECT_EQ(s.encoding, Encoding::kWindows1252);
+  EXPECT_EQ(s.invalid, 2u);
+  // UTF-8 throughout, with sequences cut by the chunk boundaries.
+  std::string utf8;
+  for (int i = 0; i < 5000; ++i) utf8 += "Potos\xC3\xAD,\xE2\x82\xAC,\xF0\x9F\x98\x80\n";
+  for (size_t chunk : {size_t{1}, size_t{2}, size_t{3}, size_t{5}, size_t{1 << 20}}) {
+    Trickle t(utf8, chunk);
+    EncodingScan u = scan_encoding(t);
+    EXPECT_EQ(u.encoding, Encoding::kUtf8) << chunk;
+    EXPECT_EQ(u.invalid, 0u) << chunk;
+    EXPECT_EQ(u.valid_multibyte, 15000u) << chunk;
+  }
+  // UTF-8 with one stray byte stays UTF-8: the reader reports the byte with its line and column.
+  auto stray = open_memory(utf8 + "x\xED,1\n");
+  EXPECT_EQ(scan_encoding(*stray).encoding, Encoding::kUtf8);
+  // A byte-order mark settles it.
+  auto bom = open_memory("\xEF\xBB\xBFid\nJos\xE9\n");
+  EXPECT_TRUE(scan_encoding(*bom).bom);
+  // A truncated sequence at the very end is one invalid byte.
+  auto cut = open_memory("ab\xC3");
+  EXPECT_EQ(scan_encoding(*cut).invalid, 1u);
+}
+
+TEST(EncodingScan, CsvReaderOpensAFileByItsWholeScan) {
+  std::string csv = "id,name\n";
+  for (int i = 0; csv.size() < 100000; ++i) csv += std::to_string(i) + ",plain\n";
+  csv += "x,Pe\xF1" "a\n";
+  auto r = CsvReader::open(testing::temp_file(csv));
+  EXPECT_EQ(r->encoding(), Encoding::kWindows1252);
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 #include "model/layout.h"
 
 #include <algorithm>
+#include <cctype>
+#include <initializer_list>
 #include <iterator>
 #include <set>
 
@@ -12,12 +14,28 @@
 namespace tallyscope {
 namespace {
 
-bool has(const std::vector<std::string>& header, const std::string& name) {
-  return std::find(header.begin(), header.end(), name) != header.end();
+// Headers are matched by their normalised form (case, accents, spacing, punctuation), with any
+// stray byte-order marks removed: "Numero Mesa", "NÚMERO  MESA" and "\uFEFFNúmero Mesa" are one.
+std::string header_key(const std::string& h) {
+  std::string_view v = h;
+  while (v.size() >= 3 && v.substr(0, 3) == "\xEF\xBB\xBF") v.remove_prefix(3);
+  return normalise_name(std::string(v));
 }
 
 size_t index_of(const std::vector<std::string>& header, const std::string& name) {
-  return static_cast<size_t>(std::find(header.begin(), header.end(), name) - header.begin());
+  for (size_t i = 0; i < header.size(); ++i)
+    if (header[i] == name) return i;
+  const std::string key = header_key(name);
+  for (size_t i = 0; i < header.size(); ++i)
+    if (header_key(header[i]) == key) return i;
+  return header.size();
+}
+
+bool has(const std::vector<std::string>& header, const std::string& name) { return index_of(header, name) < header.size(); }
+
+// The file's own spelling of a header that `has` found.
+std::string actual(const std::vector<std::string>& header, const std::string& name) {
+  return header[index_of(header, name)];
 }
 
 // Bolivia, OEP per-acta files of 2019 (official count with coordinates, TREP snapshots).
@@ -27,15 +45,15 @@ std::optional<ElectionSpec> bolivia_2019(const std::vector<std::string>& h) {
   ElectionSpec s;
   s.title = "Bolivia, general election of 20 October 2019 (presidential)";
   s.layout = "bolivia-oep-2019";
-  s.id = {"Número Mesa"};
+  s.id = {actual(h, "Número Mesa")};
   for (const char* g : {"País", "Departamento", "Provincia", "Municipio", "Localidad", "Distrito", "Zona", "Recinto"})
-    if (has(h, g)) s.geography.push_back(g);
-  s.registered = "Inscritos";
-  s.blank = "Blancos";
-  s.invalid = "Nulos";
+    if (has(h, g)) s.geography.push_back(actual(h, g));
+  s.registered = actual(h, "Inscritos");
+  s.blank = actual(h, "Blancos");
+  s.invalid = actual(h, "Nulos");
   if (has(h, "lat") && has(h, "lon")) {
-    s.latitude = "lat";
-    s.longitude = "lon";
+    s.latitude = actual(h, "lat");
+    s.longitude = actual(h, "lon");
   }
   // The party lists stand between Inscritos and Blancos.
   for (size_t i = index_of(h, "Inscritos") + 1; i < index_of(h, "Blancos"); ++i) s.choices.push_back({h[i], h[i]});
@@ -52,73 +70,93 @@ std::optional<ElectionSpec> bolivia_2016(const std::vector<std::string>& h) {
   ElectionSpec s;
   s.title = "Bolivia, constitutional referendum of 21 February 2016";
   s.layout = "bolivia-oep-2016-referendum";
-  s.id = {"Codigo MESA"};
+  s.id = {actual(h, "Codigo MESA")};
   for (const char* g : {"Nombre PAIS", "Nombre DEPARTAMENTO", "Nombre PROVINCIA", "Nombre MUNICIPIO", "Nombre RECINTO"})
-    if (has(h, g)) s.geography.push_back(g);
-  s.registered = "INSCRITOS";
-  s.blank = "BLANCOS";
-  s.invalid = "NULOS";
-  s.ballots = "EMITIDOS";
-  s.valid = "VALIDOS";
-  s.choices = {{"SÍ", "SÍ"}, {"NO", "NO"}};
+    if (has(h, g)) s.geography.push_back(actual(h, g));
+  s.registered = actual(h, "INSCRITOS");
+  s.blank = actual(h, "BLANCOS");
+  s.invalid = actual(h, "NULOS");
+  s.ballots = actual(h, "EMITIDOS");
+  s.valid = actual(h, "VALIDOS");
+  s.choices = {{"SÍ", actual(h, "SÍ")}, {"NO", actual(h, "NO")}};
   s.rule.kind = ContestRule::Kind::kMajority;
   s.rule.base = ContestRule::Base::kValid;
   s.delimiter = '|';
   return s;
 }
 
-// Russia, Central Election Commission protocols (as scraped by S. Shpilkin): region, tik, uik,
-// the protocol lines, one column per candidate, url.
+// Russia, Central Election Commission protocols (as scraped by S. Shpilkin), recognised by the
+// meaning of their protocol lines, whose wording changes between elections ("включенных" /
+// "внесенных в список", "избирателей" / "участников голосования"): presidential elections, Duma
+// party lists, the 2020 referendum. Structure columns (level, name, region, oik, tik, uik, url)
+// are not votes; the lines on absentee certificates are extras of their own, never the lost ballots.
+struct RussianLine {
+  const char* symbol;
+  std::initializer_list<const char*> all;   // every one of these occurs in the line
+  std::initializer_list<const char*> none;  // none of these does
+};
+
+bool ru_has(const std::string& h, const char* w) { return h.find(w) != std::string::npos; }
+
+const char* russian_line_symbol(const std::string& h) {
+  static const RussianLine kLines[] = {
+      {"registered", {"Число ", "список"}, {"открепительн", "бюллетен"}},
+      {"cert_received", {"открепительных удостоверений", "полученных"}, {}},
+      {"cert_issued", {"открепительных удостоверений", "выданных на избирательном участке"}, {}},
+      {"cert_voted", {"по открепительным удостоверениям"}, {}},
+      {"cert_cancelled", {"погашенных неиспользованных открепительных"}, {}},
+      {"cert_issued_by_tik", {"открепительных удостоверений", "территориальной"}, {}},
+      {"cert_lost", {"утраченных открепительных"}, {}},
+      {"received", {"бюллетеней", "полученных"}, {"открепительн"}},
+      {"issued_early", {"бюллетеней", "досрочно"}, {}},
+      {"issued_on_day", {"бюллетеней", "выданных в помещении"}, {}},
+      {"issued_outside", {"бюллетеней", "вне помещения"}, {}},
+      {"issued", {"бюллетеней", "выданных участникам"}, {}},
+      {"cancelled", {"погашенных", "бюллетеней"}, {"открепительн"}},
+      {"in_mobile_boxes", {"переносных"}, {}},
+      {"in_stationary_boxes", {"стационарных"}, {}},
+      {"in_boxes", {"бюллетеней", "содержащихся в ящиках"}, {}},
+      {"invalid", {"недействительных"}, {}},
+      {"valid", {"действительных"}, {"недействительных"}},
+      {"lost", {"утраченных", "бюллетеней"}, {"открепительн"}},
+      {"unaccounted", {"не учтенных"}, {}},
+  };
+  for (const RussianLine& l : kLines) {
+    bool ok = std::all_of(l.all.begin(), l.all.end(), [&](const char* w) { return ru_has(h, w); }) &&
+              std::none_of(l.none.begin(), l.none.end(), [&](const char* w) { return ru_has(h, w); });
+    if (ok) return l.symbol;
+  }
+  return nullptr;
+}
+
 std::optional<ElectionSpec> russia_cec(const std::vector<std::string>& h) {
-  if (h.size() < 16 || h[0] != "region" || h[1] != "tik" || h[2] != "uik") return std::nullopt;
-  struct Line {
-    const char* symbol;
-    const char* prefix;  // the protocol line's text starts so
-  };
-  static const Line kLines[] = {
-      {"registered", "Число избирателей, включенных"},
-      {"received", "Число избирательных бюллетеней, полученных"},
-      {"issued_early", "Число избирательных бюллетеней, выданных избирателям, проголосовавшим досрочно"},
-      {"issued_on_day", "Число избирательных бюллетеней, выданных в помещении"},
-      {"issued_outside", "Число избирательных бюллетеней, выданных вне помещения"},
-      {"cancelled", "Число погашенных"},
-      {"in_mobile_boxes", "Число избирательных бюллетеней в переносных"},
-      {"in_stationary_boxes", "Число бюллетеней в стационарных"},
-      {"invalid", "Число недействительных"},
-      {"valid", "Число действительных"},
-      {"lost", "Число утраченных"},
-      {"unaccounted", "Число избирательных бюллетеней, не учтенных"},
-  };
+  if (!has(h, "tik") || !has(h, "uik") || !has(h, "region")) return std::nullopt;
   ElectionSpec s;
   s.layout = "russia-cec";
-  s.title = "Russia, Central Election Commission polling-station protocols";
-  s.id = {"region", "tik", "uik"};
-  s.geography = {"region", "tik"};
-  std::set<std::string> used = {"region", "tik", "uik", "url"};
-  for (const Line& l : kLines) {
-    auto it = std::find_if(h.begin(), h.end(), [&](const std::string& c) { return c.rfind(l.prefix, 0) == 0; });
-    if (it == h.end()) {
-      if (std::string(l.symbol) == "registered" || std::string(l.symbol) == "valid" ||
-          std::string(l.symbol) == "invalid")
-        return std::nullopt;
+  std::set<std::string> structure = {"level", "name", "region", "oik", "tik", "uik", "url"};
+  for (const char* c : {"region", "oik", "tik", "uik"})
+    if (has(h, c)) s.id.push_back(actual(h, c));
+  for (const char* c : {"region", "oik", "tik"})
+    if (has(h, c)) s.geography.push_back(actual(h, c));
+  std::set<std::string> have;
+  for (const auto& c : h) {
+    if (structure.count(header_key(c))) continue;
+    const char* sym = c.rfind("Число", 0) == 0 ? russian_line_symbol(c) : nullptr;
+    if (!sym) {
+      if (c.rfind("Число", 0) == 0) s.notes.push_back("protocol line left out (not recognised): " + c);
+      else s.choices.push_back({c, c});
       continue;
     }
-    used.insert(*it);
-    std::string sym = l.symbol;
-    if (sym == "registered") s.registered = *it;
-    else if (sym == "invalid") s.invalid = *it;
-    else if (sym == "valid") s.valid = *it;
-    else s.extras.push_back({sym, *it});
+    if (!have.insert(sym).second) return std::nullopt;  // two lines of one meaning: not this layout
+    std::string symbol = sym;
+    if (symbol == "registered") s.registered = c;
+    else if (symbol == "invalid") s.invalid = c;
+    else if (symbol == "valid") s.valid = c;
+    else s.extras.push_back({symbol, c});
   }
-  for (const auto& c : h)
-    if (!used.count(c) && c.rfind("Число", 0) != 0) s.choices.push_back({c, c});
-  if (s.choices.empty()) return std::nullopt;
-  std::set<std::string> have;
-  for (const auto& e : s.extras) have.insert(e.name);
+  if (!s.registered || !s.invalid || s.choices.empty()) return std::nullopt;
   auto all = [&](std::initializer_list<const char*> names) {
-    for (const char* n : names)
-      if (!have.count(n)) return false;
-    return true;
+    return std::all_of(names.begin(), names.end(), [&](const char* n) { return have.count(n) > 0; });
   };
   if (all({"received", "issued_early", "issued_on_day", "issued_outside", "cancelled", "lost", "unaccounted"}))
     s.relations.push_back(parse_relation(
@@ -126,8 +164,21 @@ std::optional<ElectionSpec> russia_cec(const std::vector<std::string>& h) {
         "received = issued_early + issued_on_day + issued_outside + cancelled + lost - unaccounted"));
   if (all({"in_mobile_boxes", "in_stationary_boxes"}))
     s.relations.push_back(parse_relation("ballots_in_boxes", "in_mobile_boxes + in_stationary_boxes = valid + invalid"));
+  if (all({"in_boxes"})) s.relations.push_back(parse_relation("ballots_in_boxes", "in_boxes = valid + invalid"));
+  const bool referendum = s.choices.size() == 2 && s.choices[0].column == "ДА" && s.choices[1].column == "НЕТ";
+  const bool party_lists = std::isdigit(static_cast<unsigned char>(s.choices[0].column[0])) != 0;
   s.rule.kind = ContestRule::Kind::kMajority;
   s.rule.base = ContestRule::Base::kBallots;  // more than half of the voters who took part
+  if (referendum) {
+    s.title = "Russia, all-Russian vote, Central Election Commission protocols";
+  } else if (party_lists) {
+    s.title = "Russia, State Duma party lists, Central Election Commission protocols";
+    s.rule.kind = ContestRule::Kind::kPlurality;
+    s.notes.push_back("Duma party lists: seats are shared in proportion among lists over the threshold; the "
+                      "outcome line names only the largest list");
+  } else {
+    s.title = "Russia, presidential election, Central Election Commission protocols";
+  }
   s.notes.push_back("Russian protocols have no blank-ballot line (blank ballots are invalid); ballots = valid + invalid");
   return s;
 }
@@ -144,12 +195,6 @@ std::optional<ElectionSpec> simulated(const std::vector<std::string>& h) {
   std::vector<std::string> levels(h.begin() + 1, h.begin() + static_cast<long>(lat));
   std::vector<std::string> choices(h.begin() + static_cast<long>(lat) + 3, h.end() - static_cast<long>(kTailSize));
   return simulated_spec(levels, choices);
-}
-
-bool contains_any(const std::string& norm, std::initializer_list<const char*> words) {
-  for (const char* w : words)
-    if (norm.find(w) != std::string::npos) return true;
-  return false;
 }
 
 }  // namespace
@@ -238,117 +283,6 @@ std::optional<ElectionSpec> known_layout(const std::vector<std::string>& header)
   if (auto s = bolivia_2016(header)) return s;
   if (auto s = russia_cec(header)) return s;
   return std::nullopt;
-}
-
-ElectionSpec guess_layout(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& sample,
-                          const std::string& file) {
-  if (header.empty()) throw InputError({file, 1}, "the file has no header row");
-  const size_t n = header.size();
-  enum class Kind { kEmpty, kCount, kDecimal, kText };
-  std::vector<Kind> kind(n, Kind::kEmpty);
-  std::vector<std::set<std::string>> distinct(n);
-  // Majority rule, so that one bad cell does not turn a count column into text: the reader then
-  // reports that cell with its line and column.
-  std::vector<size_t> counts(n, 0), decimals(n, 0), texts(n, 0);
-  for (const auto& row : sample) {
-    for (size_t c = 0; c < n && c < row.size(); ++c) {
-      distinct[c].insert(row[c]);
-      int64_t v;
-      CountParse p = parse_count(row[c], v);
-      if (p == CountParse::kEmpty) continue;
-      if (p == CountParse::kOk) ++counts[c];
-      else if (parse_double(row[c])) ++decimals[c];
-      else ++texts[c];
-    }
-  }
-  for (size_t c = 0; c < n; ++c) {
-    size_t total = counts[c] + decimals[c] + texts[c];
-    if (total == 0) continue;
-    if (10 * texts[c] > total) kind[c] = Kind::kText;
-    else if (counts[c] >= decimals[c] && 10 * decimals[c] <= total) kind[c] = Kind::kCount;
-    else kind[c] = Kind::kDecimal;
-  }
-  ElectionSpec s;
-  s.layout = "guess";
-  s.title = file;
-  std::vector<std::string> norm(n);
-  for (size_t c = 0; c < n; ++c) norm[c] = normalise_name(header[c]);
-  std::vector<bool> used(n, false);
-  // The sheet id: the first column, when its sample values are distinct.
-  size_t id_col = 0;
-  for (size_t c = 0; c < n; ++c) {
-    if (contains_any(norm[c], {"id", "mesa", "acta", "sheet", "station", "precinct", "uik", "seccion", "code",
-                               "codigo", "numero"}) &&
-        distinct[c].size() == sample.size()) {
-      id_col = c;
-      break;
-    }
-  }
-  if (distinct[id_col].size() != sample.size())
-    s.notes.push_back(fmt::format("the id column '{}' repeats values in the first {} rows; check it",
-                                  header[id_col], sample.size()));
-  s.id = {header[id_col]};
-  used[id_col] = true;
-  auto take_role = [&](std::optional<std::string>& role, const char* what,
-                       std::initializer_list<const char*> words, Kind need) {
-    for (size_t c = 0; c < n; ++c) {
-      if (used[c] || (need == Kind::kCount && kind[c] != Kind::kCount && kind[c] != Kind::kEmpty)) continue;
-      if (need == Kind::kDecimal && kind[c] == Kind::kText) continue;
-      if (need == Kind::kDecimal) {
-        // Coordinates by exact name only ("lat" is inside many party names).
-        if (std::none_of(words.begin(), words.end(), [&](const char* w) { return norm[c] == w; })) continue;
-      } else if (!contains_any(norm[c], words)) {
-        continue;
-      }
-      role = header[c];
-      used[c] = true;
-      s.notes.push_back(fmt::format("{} = '{}' (by its name)", what, header[c]));
-      return;
-    }
-  };
-  take_role(s.registered, "registered voters",
-            {"registered", "inscrit", "electores", "eligible", "habilitad", "electorate", "voters on"}, Kind::kCount);
-  take_role(s.blank, "blank", {"blank", "blanc", "en blanco"}, Kind::kCount);
-  take_role(s.invalid, "invalid", {"invalid", "null", "nulo", "spoil", "reject"}, Kind::kCount);
-  take_role(s.valid, "declared valid votes", {"valid", "validos"}, Kind::kCount);
-  take_role(s.ballots, "declared ballots cast", {"ballots", "cast", "emitidos", "votantes", "turnout"}, Kind::kCount);
-  take_role(s.latitude, "latitude", {"lat", "latitude", "latitud"}, Kind::kDecimal);
-  take_role(s.longitude, "longitude", {"lon", "lng", "long", "longitude", "longitud"}, Kind::kDecimal);
-  for (size_t c = 0; c < n; ++c) {
-    if (used[c] || kind[c] != Kind::kText) continue;
-    if (contains_any(norm[c], {"time", "date", "fecha", "hora", "verified"})) {
-      s.timestamp = header[c];
-      used[c] = true;
-      s.notes.push_back(fmt::format("timestamp = '{}' (by its name)", header[c]));
-    }
-  }
-  for (size_t c = 0; c < n; ++c) {
-    if (used[c]) continue;
-    if (kind[c] == Kind::kText) {
-      if (contains_any(norm[c], {"url", "http", "comment", "observ", "note"})) continue;
-      s.geography.push_back(header[c]);
-      used[c] = true;
-    }
-  }
-  for (size_t c = 0; c < n; ++c) {
-    if (used[c] || kind[c] != Kind::kCount) continue;
-    if (contains_any(norm[c], {"code", "codigo", "cod ", "zip"})) continue;
-    s.choices.push_back({header[c], header[c]});
-    used[c] = true;
-  }
-  if (!s.geography.empty())
-    s.notes.push_back(fmt::format("geography (coarse to fine, in file order) = {}", fmt::join(s.geography, ", ")));
-  if (s.choices.empty())
-    throw InputError({file, 1}, "cannot guess the layout: no column holds whole-number counts for the choices; "
-                                "write a spec (see `tallyscope inspect`) and pass it with --spec");
-  std::vector<std::string> names;
-  for (const auto& c : s.choices) names.push_back(c.column);
-  s.notes.push_back(fmt::format("choices = every other whole-number column: {}", fmt::join(names, ", ")));
-  if (!s.registered) s.notes.push_back("no registered-voters column found: turnout cannot be computed");
-  s.notes.insert(s.notes.begin(), fmt::format("id = '{}' (the first id-like column)", s.id[0]));
-  s.rule.kind = ContestRule::Kind::kPlurality;
-  s.notes.push_back("rule = plurality (the rule cannot be guessed; set [rule] in a spec)");
-  return s;
 }
 
 }  // namespace tallyscope

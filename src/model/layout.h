@@ -1,5 +1,5 @@
 // Recognising a tally-sheet file's layout from its header: the layouts of electoral authorities
-// tallyscope knows, and a best-effort guess for the rest.
+// tallyscope knows (the guess for the rest is in model/guess.h).
 #pragma once
 
 #include <optional>
@@ -24,12 +24,6 @@ ElectionSpec simulated_spec(const std::vector<std::string>& geography_levels, co
 // The header of that layout, in file order.
 std::vector<std::string> simulated_header(const std::vector<std::string>& geography_levels,
                                           const std::vector<std::string>& choices);
-
-// A best-effort spec from the header and the first rows: an id-like first column, text columns
-// as geography, registered/blank/invalid/valid/ballots by their names, the other whole-number
-// columns as choices. spec.notes says what was guessed. Throws InputError when nothing fits.
-ElectionSpec guess_layout(const std::vector<std::string>& header,
-                          const std::vector<std::vector<std::string>>& sample, const std::string& file);
 
 // Lower-case ASCII, accents on Latin letters removed, spaces trimmed: for matching names.
 std::string normalise_name(const std::string& s);

@@ -1,5 +1,6 @@
 #include "model/load.h"
 
+#include <algorithm>
 #include <cmath>
 #include <deque>
 #include <unordered_map>
@@ -52,6 +53,32 @@ void check_text(const std::string& file, uint64_t line, size_t column, const std
     throw InputError({file, line, column, header}, "a NUL byte in a text cell (is this a binary file?)");
 }
 
+// The guess profiles every row of the file: a second pass over it (the reader returned stays just
+// after the header). Standard input cannot be read twice, so there its first rows are profiled
+// and kept for the load.
+ElectionSpec guess_from_rows(Opened& o, const std::string& path, const LoadOptions& options) {
+  LayoutProfiler profile(o.header);
+  CsvRecord rec;
+  if (path == "-") {
+    while (profile.rows() < kGuessRows && o.reader->next(rec)) {
+      profile.add(rec.line, rec.fields);
+      o.buffered.emplace_back(rec.line, std::vector<std::string>(rec.fields.begin(), rec.fields.end()));
+    }
+  } else {
+    CsvOptions c = csv_options(options, options.spec);
+    c.encoding = o.reader->encoding();
+    c.delimiter = o.reader->delimiter();
+    auto again = CsvReader::open(path, c);
+    bool header = true;
+    while (again->next(rec)) {
+      if (header) header = false;
+      else profile.add(rec.line, rec.fields);
+    }
+  }
+  if (profile.rows() == 0) throw InputError({path, o.header_line}, "the file has a header but no rows");
+  return guess_layout(o.header, profile, path);
+}
+
 Opened open_and_map(const std::string& path, const LoadOptions& options) {
   Opened o;
   o.reader = CsvReader::open(path, csv_options(options, options.spec));
@@ -62,20 +89,9 @@ Opened open_and_map(const std::string& path, const LoadOptions& options) {
     check_text(path, rec.line, c + 1, "", rec.fields[c], o.reader->encoding());
     o.header.emplace_back(trim(rec.fields[c]));
   }
-  if (options.spec) {
-    o.spec = *options.spec;
-  } else if (auto known = known_layout(o.header)) {
-    o.spec = *known;
-  } else {
-    std::vector<std::vector<std::string>> sample;
-    while (sample.size() < kGuessRows && o.reader->next(rec)) {
-      std::vector<std::string> row(rec.fields.begin(), rec.fields.end());
-      sample.push_back(row);
-      o.buffered.emplace_back(rec.line, std::move(row));
-    }
-    if (sample.empty()) throw InputError({path, o.header_line}, "the file has a header but no rows");
-    o.spec = guess_layout(o.header, sample, path);
-  }
+  if (options.spec) o.spec = *options.spec;
+  else if (auto known = known_layout(o.header)) o.spec = *known;
+  else o.spec = guess_from_rows(o, path, options);
   return o;
 }
 
@@ -118,99 +134,131 @@ ElectionSpec detect_spec(const std::string& path, const LoadOptions& options) {
   return o.spec;
 }
 
-Election load_election(const std::string& path, const LoadOptions& options) {
-  Opened o = open_and_map(path, options);
-  const ElectionSpec& spec = o.spec;
-  Resolver col(path, o.header, o.header_line);
+namespace {
 
-  Election::Parts parts;
-  parts.source = path;
-  parts.header = o.header;
-  parts.encoding = std::string(encoding_name(o.reader->encoding()));
-  parts.delimiter = o.reader->delimiter();
+// One file's rows into Election parts, in named steps: map the spec's columns, then per row check
+// its width and read its id, geography, counts, coordinates and timestamp.
+class SheetLoader {
+ public:
+  SheetLoader(const std::string& path, const LoadOptions& options, Opened& o)
+      : path_(path), options_(options), o_(o), spec_(o.spec), col_(path, o.header, o.header_line),
+        geo_(o.spec.geography), enc_(o.reader->encoding()) {
+    parts_.source = path;
+    parts_.header = o.header;
+    parts_.encoding = std::string(encoding_name(enc_));
+    parts_.delimiter = o.reader->delimiter();
+    map_columns();
+  }
 
-  std::vector<size_t> id_cols;
-  for (const auto& c : spec.id) id_cols.push_back(col(c, "the sheet id"));
-  std::vector<size_t> geo_cols;
-  for (const auto& c : spec.geography) geo_cols.push_back(col(c, "a geography level"));
-  GeographyBuilder geo(spec.geography);
+  void row(uint64_t line, const std::vector<std::string_view>& f) {
+    check_width(line, f);
+    read_id(line, f);
+    read_geography(line, f);
+    read_counts(line, f);
+    if (lat_col_) read_coordinates(line, f);
+    if (ts_col_) read_timestamp(line, f);
+    ++sheet_;
+  }
 
-  // Count columns, in one list so the row loop is uniform.
+  Election finish() {
+    if (sheet_ == 0) throw InputError({path_, o_.header_line}, "the file has a header but no rows");
+    parts_.geography = std::move(geo_).build();
+    parts_.spec = spec_;
+    if (!parts_.spec.delimiter) parts_.spec.delimiter = o_.reader->delimiter();
+    if (parts_.spec.layout == "guess")
+      check_guess({&parts_.choices, parts_.registered ? &*parts_.registered : nullptr,
+                   parts_.declared_ballots ? &*parts_.declared_ballots : nullptr,
+                   parts_.declared_valid ? &*parts_.declared_valid : nullptr},
+                  parts_.spec, path_);
+    return Election(std::move(parts_));
+  }
+
+ private:
   struct Target {
     CountColumn* column;
     size_t index;
   };
-  auto make = [&](const std::string& name, const std::string& header, const char* role) {
+
+  CountColumn make(const std::string& name, const std::string& header, const char* role) {
     CountColumn c;
     c.name = name;
     c.header = header;
-    c.column = col(header, role) + 1;
+    c.column = col_(header, role) + 1;
     return c;
-  };
-  auto opt = [&](std::optional<CountColumn>& dst, const std::optional<std::string>& h, const char* name,
-                 const char* role) {
-    if (h) dst = make(name, *h, role);
-  };
-  opt(parts.registered, spec.registered, "registered", "registered voters");
-  opt(parts.blank, spec.blank, "blank", "blank ballots");
-  opt(parts.invalid, spec.invalid, "invalid", "invalid ballots");
-  opt(parts.declared_ballots, spec.ballots, "ballots", "declared ballots");
-  opt(parts.declared_valid, spec.valid, "valid", "declared valid votes");
-  if (spec.choices.empty()) throw InputError({path}, "the spec names no choices");
-  for (const auto& c : spec.choices) parts.choices.push_back(make(c.name, c.column, "a choice"));
-  for (const auto& e : spec.extras) parts.extras.push_back(make(e.name, e.column, "an extra protocol line"));
-  std::vector<Target> targets;
-  for (auto* c : {&parts.registered, &parts.blank, &parts.invalid, &parts.declared_ballots, &parts.declared_valid})
-    if (*c) targets.push_back({&**c, (*c)->column - 1});
-  for (auto& c : parts.choices) targets.push_back({&c, c.column - 1});
-  for (auto& c : parts.extras) targets.push_back({&c, c.column - 1});
-
-  std::optional<size_t> lat_col, lon_col, ts_col;
-  if (spec.latitude) lat_col = col(*spec.latitude, "latitude");
-  if (spec.longitude) lon_col = col(*spec.longitude, "longitude");
-  if (spec.latitude.has_value() != spec.longitude.has_value())
-    throw InputError({path}, "the spec maps only one of latitude and longitude; map both or neither");
-  if (spec.timestamp) ts_col = col(*spec.timestamp, "the timestamp");
-  int32_t default_offset = 0;
-  if (!spec.timezone.empty()) {
-    auto off = parse_utc_offset(spec.timezone);
-    if (!off) throw InputError({path}, fmt::format("the spec's timezone '{}' is not a UTC offset like -04:00", spec.timezone));
-    default_offset = *off;
   }
 
-  const size_t width = o.header.size();
-  const Encoding enc = o.reader->encoding();
-  std::vector<std::string_view> geo_names(geo_cols.size());
-  std::string id;
-  size_t sheet = 0;
+  void map_columns() {
+    for (const auto& c : spec_.id) id_cols_.push_back(col_(c, "the sheet id"));
+    for (const auto& c : spec_.geography) geo_cols_.push_back(col_(c, "a geography level"));
+    geo_names_.resize(geo_cols_.size());
+    auto opt = [&](std::optional<CountColumn>& dst, const std::optional<std::string>& h, const char* name,
+                   const char* role) {
+      if (h) dst = make(name, *h, role);
+    };
+    opt(parts_.registered, spec_.registered, "registered", "registered voters");
+    opt(parts_.blank, spec_.blank, "blank", "blank ballots");
+    opt(parts_.invalid, spec_.invalid, "invalid", "invalid ballots");
+    opt(parts_.declared_ballots, spec_.ballots, "ballots", "declared ballots");
+    opt(parts_.declared_valid, spec_.valid, "valid", "declared valid votes");
+    if (spec_.choices.empty()) throw InputError({path_}, "the spec names no choices");
+    for (const auto& c : spec_.choices) parts_.choices.push_back(make(c.name, c.column, "a choice"));
+    for (const auto& e : spec_.extras) parts_.extras.push_back(make(e.name, e.column, "an extra protocol line"));
+    for (auto* c : {&parts_.registered, &parts_.blank, &parts_.invalid, &parts_.declared_ballots, &parts_.declared_valid})
+      if (*c) targets_.push_back({&**c, (*c)->column - 1});
+    for (auto& c : parts_.choices) targets_.push_back({&c, c.column - 1});
+    for (auto& c : parts_.extras) targets_.push_back({&c, c.column - 1});
+    if (spec_.latitude) lat_col_ = col_(*spec_.latitude, "latitude");
+    if (spec_.longitude) lon_col_ = col_(*spec_.longitude, "longitude");
+    if (spec_.latitude.has_value() != spec_.longitude.has_value())
+      throw InputError({path_}, "the spec maps only one of latitude and longitude; map both or neither");
+    if (spec_.timestamp) ts_col_ = col_(*spec_.timestamp, "the timestamp");
+    if (!spec_.timezone.empty()) {
+      auto off = parse_utc_offset(spec_.timezone);
+      if (!off)
+        throw InputError({path_}, fmt::format("the spec's timezone '{}' is not a UTC offset like -04:00", spec_.timezone));
+      default_offset_ = *off;
+    }
+  }
 
-  auto process = [&](uint64_t line, const std::vector<std::string_view>& f) {
+  void check_width(uint64_t line, const std::vector<std::string_view>& f) const {
+    const size_t width = o_.header.size();
     if (f.size() != width)
-      throw InputError({path, line, std::min(f.size(), width) + (f.size() > width ? 1 : 0)},
+      throw InputError({path_, line, std::min(f.size(), width) + (f.size() > width ? 1 : 0)},
                        fmt::format("this row has {} fields where the header has {} (a ragged row: check the "
                                    "delimiter, quoting, or a missing or extra field)", f.size(), width));
-    id.clear();
-    for (size_t k = 0; k < id_cols.size(); ++k) {
-      std::string_view v = trim(f[id_cols[k]]);
-      check_text(path, line, id_cols[k] + 1, o.header[id_cols[k]], v, enc);
-      if (k) id.push_back('/');
-      id.append(v);
+  }
+
+  void read_id(uint64_t line, const std::vector<std::string_view>& f) {
+    id_.clear();
+    for (size_t k = 0; k < id_cols_.size(); ++k) {
+      std::string_view v = trim(f[id_cols_[k]]);
+      check_text(path_, line, id_cols_[k] + 1, o_.header[id_cols_[k]], v, enc_);
+      if (k) id_.push_back('/');
+      id_.append(v);
     }
-    for (size_t c : id_cols) {
-      if (!trim(f[c]).empty()) continue;
-      if (!options.lenient) throw InputError({path, line, c + 1, o.header[c]}, "empty sheet id");
-      parts.cell_issues.push_back({sheet, line, c + 1, o.header[c], "", "empty sheet id"});
-      break;
+    // An id of several columns is empty only when all of them are: the CEC's electronic-voting
+    // pseudo-stations have no uik, and region/oik/tik/ still names them.
+    const bool empty = std::all_of(id_cols_.begin(), id_cols_.end(), [&](size_t c) { return trim(f[c]).empty(); });
+    if (empty) {
+      const size_t c = id_cols_.back();
+      if (!options_.lenient) throw InputError({path_, line, c + 1, o_.header[c]}, "empty sheet id");
+      parts_.cell_issues.push_back({sheet_, line, c + 1, o_.header[c], "", "empty sheet id"});
     }
-    parts.ids.push_back(id);
-    parts.lines.push_back(line);
-    for (size_t k = 0; k < geo_cols.size(); ++k) {
-      std::string_view v = trim(f[geo_cols[k]]);
-      check_text(path, line, geo_cols[k] + 1, o.header[geo_cols[k]], v, enc);
-      geo_names[k] = v;
+    parts_.ids.push_back(id_);
+    parts_.lines.push_back(line);
+  }
+
+  void read_geography(uint64_t line, const std::vector<std::string_view>& f) {
+    for (size_t k = 0; k < geo_cols_.size(); ++k) {
+      std::string_view v = trim(f[geo_cols_[k]]);
+      check_text(path_, line, geo_cols_[k] + 1, o_.header[geo_cols_[k]], v, enc_);
+      geo_names_[k] = v;
     }
-    geo.add_sheet(geo_names);
-    for (Target& t : targets) {
+    geo_.add_sheet(geo_names_);
+  }
+
+  void read_counts(uint64_t line, const std::vector<std::string_view>& f) {
+    for (Target& t : targets_) {
       int64_t v = 0;
       CountParse r = parse_count(f[t.index], v);
       if (r == CountParse::kOk) {
@@ -221,59 +269,77 @@ Election load_election(const std::string& path, const LoadOptions& options) {
       ++t.column->missing;
       if (r == CountParse::kEmpty) continue;  // reported by `check` as a missing count
       std::string text(f[t.index].substr(0, 200));
-      if (!options.lenient)
-        throw InputError({path, line, t.index + 1, o.header[t.index]},
+      if (!options_.lenient)
+        throw InputError({path_, line, t.index + 1, o_.header[t.index]},
                          fmt::format("the count '{}' is {}: a count must be a whole number of zero or more "
                                      "(pass --lenient to keep such cells as missing and report them in `check`)",
                                      text, describe(r)));
-      check_text(path, line, t.index + 1, o.header[t.index], text, enc);
-      parts.cell_issues.push_back({sheet, line, t.index + 1, o.header[t.index], text, describe(r)});
+      check_text(path_, line, t.index + 1, o_.header[t.index], text, enc_);
+      parts_.cell_issues.push_back({sheet_, line, t.index + 1, o_.header[t.index], text, describe(r)});
     }
-    if (lat_col) {
-      for (auto [c, dst] : {std::pair{*lat_col, &parts.latitude}, std::pair{*lon_col, &parts.longitude}}) {
-        std::string_view v = trim(f[c]);
-        if (v.empty()) {
-          dst->push_back(std::nan(""));
-          continue;
-        }
-        auto d = parse_double(v);
-        double limit = c == *lat_col ? 90 : 180;
-        if (!d || std::abs(*d) > limit)
-          throw InputError({path, line, c + 1, o.header[c]},
-                           fmt::format("'{}' is not a coordinate in degrees (within ±{:g})", v.substr(0, 100), limit));
-        dst->push_back(*d);
-      }
-    }
-    if (ts_col) {
-      std::string_view v = trim(f[*ts_col]);
-      if (v.empty()) {
-        parts.timestamps_ms.push_back(kMissing);
-      } else {
-        auto t = parse_timestamp(v, default_offset);
-        if (!t)
-          throw InputError({path, line, *ts_col + 1, o.header[*ts_col]},
-                           fmt::format("'{}' is not an ISO 8601 date-time (e.g. 2019-10-20T19:40:57-04:00)",
-                                       v.substr(0, 100)));
-        parts.timestamps_ms.push_back(t->epoch_ms);
-      }
-    }
-    ++sheet;
-  };
+  }
 
+  void read_coordinates(uint64_t line, const std::vector<std::string_view>& f) {
+    for (auto [c, dst] : {std::pair{*lat_col_, &parts_.latitude}, std::pair{*lon_col_, &parts_.longitude}}) {
+      std::string_view v = trim(f[c]);
+      if (v.empty()) {
+        dst->push_back(std::nan(""));
+        continue;
+      }
+      auto d = parse_double(v);
+      double limit = c == *lat_col_ ? 90 : 180;
+      if (!d || std::abs(*d) > limit)
+        throw InputError({path_, line, c + 1, o_.header[c]},
+                         fmt::format("'{}' is not a coordinate in degrees (within ±{:g})", v.substr(0, 100), limit));
+      dst->push_back(*d);
+    }
+  }
+
+  void read_timestamp(uint64_t line, const std::vector<std::string_view>& f) {
+    std::string_view v = trim(f[*ts_col_]);
+    if (v.empty()) {
+      parts_.timestamps_ms.push_back(kMissing);
+      return;
+    }
+    auto t = parse_timestamp(v, default_offset_);
+    if (!t)
+      throw InputError({path_, line, *ts_col_ + 1, o_.header[*ts_col_]},
+                       fmt::format("'{}' is not an ISO 8601 date-time (e.g. 2019-10-20T19:40:57-04:00)",
+                                   v.substr(0, 100)));
+    parts_.timestamps_ms.push_back(t->epoch_ms);
+  }
+
+  const std::string& path_;
+  const LoadOptions& options_;
+  Opened& o_;
+  const ElectionSpec& spec_;
+  Resolver col_;
+  Election::Parts parts_;
+  GeographyBuilder geo_;
+  Encoding enc_;
+  std::vector<size_t> id_cols_, geo_cols_;
+  std::vector<Target> targets_;
+  std::optional<size_t> lat_col_, lon_col_, ts_col_;
+  int32_t default_offset_ = 0;
+  std::vector<std::string_view> geo_names_;
+  std::string id_;
+  size_t sheet_ = 0;
+};
+
+}  // namespace
+
+Election load_election(const std::string& path, const LoadOptions& options) {
+  Opened o = open_and_map(path, options);
+  SheetLoader loader(path, options, o);
   std::vector<std::string_view> views;
   for (auto& [line, row] : o.buffered) {
     views.assign(row.begin(), row.end());
-    process(line, views);
+    loader.row(line, views);
   }
   o.buffered.clear();
   CsvRecord rec;
-  while (o.reader->next(rec)) process(rec.line, rec.fields);
-  if (sheet == 0) throw InputError({path, o.header_line}, "the file has a header but no rows");
-
-  parts.geography = std::move(geo).build();
-  parts.spec = spec;
-  if (!parts.spec.delimiter) parts.spec.delimiter = o.reader->delimiter();
-  return Election(std::move(parts));
+  while (o.reader->next(rec)) loader.row(rec.line, rec.fields);
+  return loader.finish();
 }
 
 }  // namespace tallyscope

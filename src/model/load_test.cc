@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "io/error.h"
+#include "model/layout.h"
 #include "testing/testing.h"
 
 namespace tallyscope {
@@ -194,6 +195,83 @@ TEST(LoadShared, Bolivia2016ReferendumPipeDelimitedWithoutSpec) {
   EXPECT_EQ(e.spec().layout, "bolivia-oep-2016-referendum");
   EXPECT_EQ(e.delimiter(), '|');
   EXPECT_EQ(e.sheets(), 29224u);
+}
+
+// The CEC protocol family by meaning, without a spec. Registered voters and stations as listed in
+// ../shared/data/README.md (russia-other): 2016 110,061,200 on 96,871; 2020 107,999,611 on
+// 96,765; 2021 109,204,662 on 96,325.
+void expect_russian(const std::string& path, size_t stations, int64_t registered, size_t choices, size_t relations) {
+  Election e = load_election(path);
+  EXPECT_EQ(e.spec().layout, "russia-cec");
+  EXPECT_EQ(e.sheets(), stations);
+  ASSERT_TRUE(e.registered());
+  int64_t total = 0;
+  for (size_t i = 0; i < e.sheets(); ++i) total += e.registered()->or_zero(i);
+  EXPECT_EQ(total, registered);
+  EXPECT_EQ(e.choices().size(), choices);
+  EXPECT_EQ(e.spec().relations.size(), relations);
+  EXPECT_TRUE(e.duplicate_ids().empty());
+  for (const auto& x : e.extras()) EXPECT_NE(x.name, "registered");
+}
+
+TEST(LoadShared, RussiaDuma2016) {
+  TALLYSCOPE_REQUIRE_SHARED(path, "russia-other/2016.csv.gz");
+  expect_russian(path, 96871, 110061200, 14, 2);
+  Election e = load_election(path);
+  // United Russia's list: 28,527,828 votes (the CEC's official result).
+  int er = e.find_choice("4. Всероссийская политическая партия \"ЕДИНАЯ РОССИЯ\"");
+  ASSERT_GE(er, 0);
+  int64_t votes = 0;
+  for (size_t i = 0; i < e.sheets(); ++i) votes += e.choices()[static_cast<size_t>(er)].or_zero(i);
+  EXPECT_EQ(votes, 28527828);
+  // Lost absentee certificates are not lost ballots.
+  int lost = -1;
+  for (size_t k = 0; k < e.extras().size(); ++k)
+    if (e.extras()[k].name == "lost") lost = static_cast<int>(k);
+  ASSERT_GE(lost, 0);
+  EXPECT_EQ(e.extras()[static_cast<size_t>(lost)].header, "Число утраченных избирательных бюллетеней");
+}
+
+TEST(LoadShared, RussiaReferendum2020) {
+  TALLYSCOPE_REQUIRE_SHARED(path, "russia-other/2020.csv.gz");
+  expect_russian(path, 96765, 107999611, 2, 1);
+}
+
+TEST(LoadShared, RussiaDuma2021) {
+  TALLYSCOPE_REQUIRE_SHARED(path, "russia-other/2021.csv.gz");
+  expect_russian(path, 96325, 109204662, 14, 2);
+  // United Russia's list: 28,064,200 votes (the CEC's official result), electronic votes included.
+  Election e = load_election(path);
+  int er = e.find_choice("5. Всероссийская политическая партия \"ЕДИНАЯ РОССИЯ\"");
+  ASSERT_GE(er, 0);
+  int64_t votes = 0;
+  for (size_t i = 0; i < e.sheets(); ++i) votes += e.choices()[static_cast<size_t>(er)].or_zero(i);
+  EXPECT_EQ(votes, 28064200);
+}
+
+// One extra byte-order mark, or "Numero Mesa" without its accent, must not drop the Bolivian
+// layout and its threshold rule (the 19:40 TREP would go from "runoff" to "MAS wins").
+TEST(Layout, BolivianHeadersMatchedByTheirNormalisedForm) {
+  std::string csv = "\xEF\xBB\xBF\xEF\xBB\xBFNumero Mesa,Pais,Departamento,Recinto,INSCRITOS,CC,MAS - IPSP,Blancos,Nulos\n"
+                    "1,Bolivia,La Paz,R1,200,45,55,2,3\n2,Bolivia,La Paz,R1,200,44,40,1,1\n";
+  Election e = load_election(temp_file(csv));
+  EXPECT_EQ(e.spec().layout, "bolivia-oep-2019");
+  EXPECT_EQ(e.spec().rule.kind, ContestRule::Kind::kThreshold);
+  EXPECT_EQ(e.sheets(), 2u);
+  EXPECT_EQ(e.choices().size(), 2u);
+}
+
+TEST(Layout, RussianWordingVariantsAreOneLayout) {
+  std::vector<std::string> h = {"region", "tik", "uik", "Число избирателей, внесенных в список избирателей",
+                                "Число недействительных избирательных бюллетеней",
+                                "Число действительных избирательных бюллетеней", "Иванов Иван", "Петров Пётр", "url"};
+  auto s = known_layout(h);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(*s->registered, h[3]);
+  EXPECT_EQ(*s->invalid, h[4]);
+  EXPECT_EQ(*s->valid, h[5]);
+  EXPECT_EQ(s->choices.size(), 2u);
+  EXPECT_EQ(s->rule.kind, ContestRule::Kind::kMajority);
 }
 
 TEST(LoadShared, Russia2018Protocols) {

@@ -4,6 +4,7 @@
 #include "model/arrival.h"
 #include "model/election.h"
 #include "model/geography.h"
+#include "model/guess.h"
 #include "model/layout.h"
 #include "model/place_match.h"
 #include "model/load.h"

@@ -140,25 +140,5 @@ TEST(Layout, RecognisesBolivia2019Header) {
   EXPECT_FALSE(s->latitude.has_value());
 }
 
-TEST(Layout, GuessesAnUnknownLayout) {
-  std::vector<std::string> h = {"code", "province", "town", "Registered voters", "Smith", "Jones", "Blank", "Spoiled"};
-  std::vector<std::vector<std::string>> rows = {{"A1", "North", "X", "100", "40", "30", "1", "2"},
-                                                {"A2", "North", "Y", "120", "50", "31", "0", "1"}};
-  ElectionSpec s = guess_layout(h, rows, "f.csv");
-  EXPECT_EQ(s.layout, "guess");
-  EXPECT_EQ(s.id[0], "code");
-  EXPECT_EQ(s.geography, (std::vector<std::string>{"province", "town"}));
-  EXPECT_EQ(*s.registered, "Registered voters");
-  EXPECT_EQ(*s.blank, "Blank");
-  EXPECT_EQ(*s.invalid, "Spoiled");
-  ASSERT_EQ(s.choices.size(), 2u);
-  EXPECT_EQ(s.choices[0].column, "Smith");
-  EXPECT_FALSE(s.notes.empty());
-}
-
-TEST(Layout, GuessFailsWithoutCounts) {
-  EXPECT_THROW(guess_layout({"a", "b"}, {{"x", "y"}}, "f.csv"), InputError);
-}
-
 }  // namespace
 }  // namespace tallyscope

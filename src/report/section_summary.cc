@@ -12,6 +12,15 @@ Section section_summary(const Summary& s, const std::string& count_source) {
   sec.id = "summary";
   sec.title = "Summary and outcome";
   std::string& h = sec.html;
+  if (s.guessed_layout) {
+    std::string why = fmt::format("This count's layout is not one tallyscope knows: which column holds what was "
+                                  "GUESSED, and every figure in this report rests on that guess (id {}, choices {}). "
+                                  "Check it with `tallyscope inspect` and rerun with --spec.",
+                                  s.mapping["id"].dump(), s.mapping["choices"].size());
+    sec.key_findings.push_back(why);
+    h += para(why);
+    for (const auto& n : s.layout_notes) h += para("Guess: " + n + ".");
+  }
   h += para(fmt::format("The count {} has {} tally sheets with {} valid votes{}{}.", count_source,
                         count(static_cast<long long>(s.units)), count(s.valid),
                         s.has_registered ? fmt::format(" out of {} registered voters", count(s.registered)) : "",

@@ -51,7 +51,29 @@ Summary summarize(const Election& e) {
   const ContestRule& rule = e.spec().rule;
   s.outcome = decide(rule, votes, rule.base == ContestRule::Base::kValid ? s.valid : s.ballots);
   s.rule = rule.describe();
+  s.layout = e.spec().layout.empty() ? "spec" : e.spec().layout;
+  s.guessed_layout = e.spec().layout == "guess";
+  s.encoding = e.encoding();
+  s.mapping = spec_mapping(e.spec());
+  s.layout_notes = e.spec().notes;
   return s;
+}
+
+nlohmann::ordered_json spec_mapping(const ElectionSpec& spec) {
+  nlohmann::ordered_json m;
+  m["id"] = spec.id;
+  m["geography"] = spec.geography;
+  auto role = [&](const char* name, const std::optional<std::string>& c) {
+    m[name] = c ? nlohmann::ordered_json(*c) : nlohmann::ordered_json(nullptr);
+  };
+  role("registered", spec.registered);
+  role("ballots", spec.ballots);
+  role("valid", spec.valid);
+  role("blank", spec.blank);
+  role("invalid", spec.invalid);
+  auto& ch = m["choices"] = nlohmann::ordered_json::array();
+  for (const auto& c : spec.choices) ch.push_back({{"name", c.name}, {"column", c.column}});
+  return m;
 }
 
 nlohmann::ordered_json to_json(const Summary& s) {
@@ -75,6 +97,11 @@ nlohmann::ordered_json to_json(const Summary& s) {
                   {"text", s.outcome.text}};
   j["rule"] = s.rule;
   j["missing_cells"] = s.missing_cells;
+  j["layout"] = s.layout;
+  j["guessed_layout"] = s.guessed_layout;
+  j["encoding"] = s.encoding;
+  j["mapping"] = s.mapping;
+  if (s.guessed_layout) j["layout_notes"] = s.layout_notes;
   return j;
 }
 
@@ -83,6 +110,12 @@ std::string to_text(const Summary& s, const Election& e) {
   const auto& title = e.spec().title;
   o += fmt::format("{}\n", printable(title.empty() ? e.source() : title));
   o += fmt::format("  source        {}\n", printable(e.source()));
+  if (s.guessed_layout)
+    o += "  layout        GUESSED (not a layout tallyscope knows): these figures rest on a guess of which column\n"
+         "                is which (listed on stderr); check it with `tallyscope inspect` and pass --spec\n";
+  else
+    o += fmt::format("  layout        {}\n", printable(s.layout));
+  if (s.encoding != "utf-8") o += fmt::format("  encoding      {} (converted to UTF-8)\n", s.encoding);
   o += fmt::format("  sheets        {:>14}\n", thousands(s.units));
   if (s.has_registered) o += fmt::format("  registered    {:>14}\n", thousands(s.registered));
   o += fmt::format("  ballots       {:>14}", thousands(s.ballots));

@@ -36,7 +36,17 @@ struct Summary {
   Outcome outcome;
   std::string rule;
   size_t missing_cells = 0;  // counts left empty, read as 0 in the totals
+  // How the file was read: the layout's name ("guess" when tallyscope guessed it: the result then
+  // rests on that guess, and says so), the encoding, and the mapping of columns to roles.
+  std::string layout;
+  bool guessed_layout = false;
+  std::string encoding;
+  nlohmann::ordered_json mapping;
+  std::vector<std::string> layout_notes;
 };
+
+// The mapping of a spec's columns to roles, as JSON (id, geography, each role, choices).
+nlohmann::ordered_json spec_mapping(const ElectionSpec& spec);
 
 Summary summarize(const Election& e);
 nlohmann::ordered_json to_json(const Summary& s);
