@@ -234,6 +234,7 @@ CoreFit fit_core(std::span<const int64_t> reg, std::span<const int64_t> bal, std
 }  // namespace
 
 void klimek_fit_check(KlimekFit& k) {
+  k.fits = false;
   const double worst = k.distance_boot.empty() ? 0 : *std::max_element(k.distance_boot.begin(), k.distance_boot.end());
   if (k.clean_turnout_mode >= kKlimekMaxCleanTurnout) {
     k.fit_check = fmt::format("the clean turnout mode ({:.1f}%) sits on the 100% spike: no clean cluster to fit",
