@@ -13,6 +13,7 @@ void InputOptions::add(CLI::App* cmd) {
       ->check(CLI::ExistingFile);
   cmd->add_option("--encoding", encoding, "Input encoding: auto, utf-8, windows-1252, latin1")->capture_default_str();
   cmd->add_option("--delimiter", delimiter, "Field delimiter (default: detected among , ; tab |)");
+  cmd->add_option("--contest", contest, "The race to read in a file of several (e.g. PRESIDENTE)");
   cmd->add_flag("--lenient", lenient, "Keep unreadable counts as missing cells reported by `check` instead of stopping");
   cmd->add_option("--max-field-bytes", max_field_bytes, "Longest field accepted")->capture_default_str();
   cmd->add_option("--max-columns", max_columns, "Most columns accepted")->capture_default_str();
@@ -31,6 +32,7 @@ LoadOptions InputOptions::load_options() const {
     o.delimiter = d[0];
   }
   o.lenient = lenient;
+  o.contest = contest;
   o.max_field_bytes = max_field_bytes;
   o.max_columns = max_columns;
   o.max_file_bytes = max_file_bytes;

@@ -24,6 +24,7 @@ struct InputOptions {
   std::string spec_path;
   std::string encoding = "auto";
   std::string delimiter;
+  std::string contest;
   bool lenient = false;
   size_t max_field_bytes = 16u << 20;
   size_t max_columns = 100000;

@@ -62,6 +62,36 @@ std::optional<ElectionSpec> bolivia_2019(const std::vector<std::string>& h) {
   return s;
 }
 
+// Bolivia, TSE cómputo exports of 18 October 2020: one row per mesa and race (CANDIDATURA:
+// PRESIDENTE or DIPUTADO ...); the presidential race is read unless --contest says otherwise.
+std::optional<ElectionSpec> bolivia_2020(const std::vector<std::string>& h) {
+  for (const char* c : {"CODIGO_MESA", "CANDIDATURA", "INSCRITOS_HABILITADOS", "VOTO_VALIDO", "VOTO_BLANCO",
+                        "VOTO_NULO", "VOTO_EMITIDO", "MAS_IPSP", "RECINTO"})
+    if (!has(h, c)) return std::nullopt;
+  ElectionSpec s;
+  s.title = "Bolivia, general election of 18 October 2020 (TSE cómputo export)";
+  s.layout = "bolivia-tse-2020";
+  s.id = {actual(h, "CODIGO_MESA")};
+  s.contest_column = actual(h, "CANDIDATURA");
+  s.contest = "PRESIDENTE";
+  for (const char* g : {"PAIS", "DEPARTAMENTO", "PROVINCIA", "MUNICIPIO", "LOCALIDAD", "RECINTO"})
+    if (has(h, g)) s.geography.push_back(actual(h, g));
+  s.registered = actual(h, "INSCRITOS_HABILITADOS");
+  s.valid = actual(h, "VOTO_VALIDO");
+  s.blank = actual(h, "VOTO_BLANCO");
+  s.invalid = actual(h, "VOTO_NULO");
+  s.ballots = actual(h, "VOTO_EMITIDO");
+  // The lists stand between the registered voters and the valid votes (some ran only for deputies).
+  for (size_t i = index_of(h, "INSCRITOS_HABILITADOS") + 1; i < index_of(h, "VOTO_VALIDO"); ++i)
+    s.choices.push_back({h[i], h[i]});
+  for (const char* e : {"VOTO_VALIDO_SISTEMA", "VOTO_EMITIDO_SISTEMA"})
+    if (has(h, e)) s.extras.push_back({normalise_name(e) == "voto valido sistema" ? "valid_system" : "ballots_system",
+                                       actual(h, e)});
+  s.rule = ContestRule::bolivia();
+  s.timezone = "-04:00";
+  return s;
+}
+
 // Bolivia, OEP referendum of 21 February 2016 (pipe-delimited).
 std::optional<ElectionSpec> bolivia_2016(const std::vector<std::string>& h) {
   for (const char* c : {"Codigo MESA", "NO", "SÍ", "BLANCOS", "EMITIDOS", "INSCRITOS", "NULOS", "VALIDOS",
@@ -281,6 +311,7 @@ std::optional<ElectionSpec> known_layout(const std::vector<std::string>& header)
   if (auto s = simulated(header)) return s;
   if (auto s = bolivia_2019(header)) return s;
   if (auto s = bolivia_2016(header)) return s;
+  if (auto s = bolivia_2020(header)) return s;
   if (auto s = russia_cec(header)) return s;
   return std::nullopt;
 }

@@ -152,6 +152,7 @@ class SheetLoader {
 
   void row(uint64_t line, const std::vector<std::string_view>& f) {
     check_width(line, f);
+    if (contest_col_ && !in_contest(f)) return;
     read_id(line, f);
     read_geography(line, f);
     read_counts(line, f);
@@ -161,7 +162,14 @@ class SheetLoader {
   }
 
   Election finish() {
+    if (sheet_ == 0 && contest_col_)
+      throw InputError({path_, o_.header_line, *contest_col_ + 1, o_.header[*contest_col_]},
+                       fmt::format("no row of the race '{}' (races in the file: {})", contest_,
+                                   fmt::join(races_, ", ")));
     if (sheet_ == 0) throw InputError({path_, o_.header_line}, "the file has a header but no rows");
+    if (contest_col_)
+      parts_.spec.notes.push_back(fmt::format("read the race '{}' of column '{}' ({} sheets); races in the file: {}",
+                                              contest_, o_.header[*contest_col_], sheet_, fmt::join(races_, ", ")));
     parts_.geography = std::move(geo_).build();
     parts_.spec = spec_;
     if (!parts_.spec.delimiter) parts_.spec.delimiter = o_.reader->delimiter();
@@ -212,12 +220,26 @@ class SheetLoader {
     if (spec_.latitude.has_value() != spec_.longitude.has_value())
       throw InputError({path_}, "the spec maps only one of latitude and longitude; map both or neither");
     if (spec_.timestamp) ts_col_ = col_(*spec_.timestamp, "the timestamp");
+    if (spec_.contest_column) {
+      contest_col_ = col_(*spec_.contest_column, "the race (contest)");
+      contest_ = options_.contest.empty() ? spec_.contest : options_.contest;
+      if (contest_.empty())
+        throw UsageError(fmt::format("{}: the file holds several races (column '{}'); choose one with --contest NAME",
+                                     path_, *spec_.contest_column));
+    }
     if (!spec_.timezone.empty()) {
       auto off = parse_utc_offset(spec_.timezone);
       if (!off)
         throw InputError({path_}, fmt::format("the spec's timezone '{}' is not a UTC offset like -04:00", spec_.timezone));
       default_offset_ = *off;
     }
+  }
+
+  bool in_contest(const std::vector<std::string_view>& f) {
+    std::string_view race = trim(f[*contest_col_]);
+    if (races_.size() < 20 && std::find(races_.begin(), races_.end(), race) == races_.end())
+      races_.emplace_back(race);
+    return race == contest_;
   }
 
   void check_width(uint64_t line, const std::vector<std::string_view>& f) const {
@@ -321,6 +343,9 @@ class SheetLoader {
   std::vector<Target> targets_;
   std::optional<size_t> lat_col_, lon_col_, ts_col_;
   int32_t default_offset_ = 0;
+  std::optional<size_t> contest_col_;
+  std::string contest_;
+  std::vector<std::string> races_;
   std::vector<std::string_view> geo_names_;
   std::string id_;
   size_t sheet_ = 0;

@@ -14,6 +14,7 @@ struct LoadOptions {
   std::optional<ElectionSpec> spec;  // none: a known layout, else a guess (see spec().notes)
   std::string encoding = "auto";     // overrides the spec's when not "auto"
   char delimiter = 0;                // overrides the spec's when set
+  std::string contest;               // the race to read in a file of several; overrides the spec's
   // Keep unusable counts (non-numeric, negative, fractional) as missing cells reported by
   // `check`, instead of stopping with an input error.
   bool lenient = false;

@@ -7,6 +7,7 @@
 
 #include "io/error.h"
 #include "model/layout.h"
+#include "model/spec.h"
 #include "testing/testing.h"
 
 namespace tallyscope {
@@ -259,6 +260,58 @@ TEST(Layout, BolivianHeadersMatchedByTheirNormalisedForm) {
   EXPECT_EQ(e.spec().rule.kind, ContestRule::Kind::kThreshold);
   EXPECT_EQ(e.sheets(), 2u);
   EXPECT_EQ(e.choices().size(), 2u);
+}
+
+TEST(Load, ASpecSelectsOneRaceOfSeveral) {
+  std::string spec_text = "contest = \"P\"\nchoices = [\"A\", \"B\"]\n[columns]\nid = \"id\"\ncontest = \"race\"\n";
+  ElectionSpec spec = parse_spec(spec_text, "s.toml");
+  ElectionSpec again = parse_spec(write_spec(spec), "again.toml");
+  EXPECT_EQ(*again.contest_column, "race");
+  EXPECT_EQ(again.contest, "P");
+  std::string path = temp_file("id,race,A,B\n1,P,3,4\n1,D,9,9\n2,P,5,1\n2,D,8,8\n");
+  LoadOptions o;
+  o.spec = spec;
+  Election e = load_election(path, o);
+  EXPECT_EQ(e.sheets(), 2u);
+  EXPECT_TRUE(e.duplicate_ids().empty());
+  o.contest = "D";
+  EXPECT_EQ(load_election(path, o).choices()[0].or_zero(0), 9);
+  o.contest = "X";
+  try {
+    load_election(path, o);
+    FAIL() << "an unknown race must be an error";
+  } catch (const InputError& err) {
+    EXPECT_NE(std::string(err.what()).find("races in the file: P, D"), std::string::npos) << err.what();
+  }
+}
+
+// Bolivia 2020, the TSE's cómputo export of 19 Oct 00:18 (Latin-1 CSV, presidential and deputies'
+// rows in one file): 1,616 presidential mesas; MAS-IPSP 91,424, CC 145,095, CREEMOS 38,935; valid
+// 280,867 of 337,923 registered (counted with Python's csv module on the presidential rows).
+TEST(LoadShared, Bolivia2020ComputoSnapshotPresidentialRows) {
+  TALLYSCOPE_REQUIRE_SHARED(path, "bolivia-2020/computo-snapshots/exportacion_EG2020_20201019_001833_4321603663817708923.csv.gz");
+  Election e = load_election(path);
+  EXPECT_EQ(e.spec().layout, "bolivia-tse-2020");
+  EXPECT_EQ(e.encoding(), "windows-1252");
+  EXPECT_EQ(e.sheets(), 1616u);
+  EXPECT_TRUE(e.duplicate_ids().empty());
+  auto total = [&](const char* name) {
+    int64_t t = 0;
+    const CountColumn& c = e.choices()[static_cast<size_t>(e.find_choice(name))];
+    for (size_t i = 0; i < e.sheets(); ++i) t += c.or_zero(i);
+    return t;
+  };
+  EXPECT_EQ(total("MAS_IPSP"), 91424);
+  EXPECT_EQ(total("CC"), 145095);
+  EXPECT_EQ(total("CREEMOS"), 38935);
+  int64_t reg = 0, valid = 0;
+  for (size_t i = 0; i < e.sheets(); ++i) {
+    reg += e.registered()->or_zero(i);
+    valid += e.valid()[i];
+  }
+  EXPECT_EQ(reg, 337923);
+  EXPECT_EQ(valid, 280867);
+  EXPECT_EQ(e.spec().rule.kind, ContestRule::Kind::kThreshold);
 }
 
 TEST(Layout, RussianWordingVariantsAreOneLayout) {

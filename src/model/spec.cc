@@ -90,25 +90,26 @@ ElectionSpec parse_spec(const std::string& text, const std::string& origin) {
     spec_error(origin, &e.source(), fmt::format("not valid TOML: {}", e.description()));
   }
   ElectionSpec spec;
-  static const std::set<std::string> kTop = {"title", "layout", "columns", "choices", "extras",
+  static const std::set<std::string> kTop = {"title", "layout", "contest", "columns", "choices", "extras",
                                              "relations", "rule", "format"};
   for (const auto& [k, v] : root)
     if (!kTop.count(std::string(k.str())))
-      spec_error(origin, &v.source(), fmt::format("unknown key '{}' (known: title, layout, columns, choices, "
-                                                  "extras, relations, rule, format)", k.str()));
+      spec_error(origin, &v.source(), fmt::format("unknown key '{}' (known: title, layout, contest, columns, "
+                                                  "choices, extras, relations, rule, format)", k.str()));
   if (auto n = root.get("title")) spec.title = get_string(*n, origin, "title");
   if (auto n = root.get("layout")) spec.layout = get_string(*n, origin, "layout");
+  if (auto n = root.get("contest")) spec.contest = get_string(*n, origin, "contest");
 
   const toml::table* cols = root["columns"].as_table();
   if (!cols) spec_error(origin, nullptr, "a [columns] table is required");
   static const std::set<std::string> kCols = {"id", "geography", "registered", "blank", "invalid", "ballots",
-                                              "valid", "latitude", "longitude", "timestamp", "timezone"};
+                                              "valid", "latitude", "longitude", "timestamp", "timezone", "contest"};
   for (const auto& [k, v] : *cols) {
     std::string key(k.str());
     if (!kCols.count(key))
       spec_error(origin, &v.source(), fmt::format("unknown key '{}' in [columns] (known: id, geography, registered, "
                                                   "blank, invalid, ballots, valid, latitude, longitude, timestamp, "
-                                                  "timezone)", key));
+                                                  "timezone, contest)", key));
     if (key == "id") spec.id = get_strings(v, origin, key);
     else if (key == "geography") spec.geography = get_strings(v, origin, key);
     else if (key == "timezone") spec.timezone = get_string(v, origin, key);
@@ -119,6 +120,7 @@ ElectionSpec parse_spec(const std::string& text, const std::string& origin) {
       else if (key == "invalid") spec.invalid = s;
       else if (key == "ballots") spec.ballots = s;
       else if (key == "valid") spec.valid = s;
+      else if (key == "contest") spec.contest_column = s;
       else if (key == "latitude") spec.latitude = s;
       else if (key == "longitude") spec.longitude = s;
       else if (key == "timestamp") spec.timestamp = s;
@@ -246,6 +248,7 @@ std::string write_spec(const ElectionSpec& s) {
   for (const auto& n : s.notes) o += "# note: " + printable(n) + "\n";
   if (!s.title.empty()) o += "title = " + quote(s.title) + "\n";
   if (!s.layout.empty()) o += "layout = " + quote(s.layout) + "\n";
+  if (!s.contest.empty()) o += "contest = " + quote(s.contest) + "  # the race read (see contest in [columns])\n";
   auto list = [](const std::vector<std::string>& v) {
     std::string out = "[";
     for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + quote(v[i]);
@@ -272,6 +275,7 @@ std::string write_spec(const ElectionSpec& s) {
   opt("longitude", s.longitude, "polling place longitude");
   opt("timestamp", s.timestamp, "when the sheet was counted or verified (ISO 8601)");
   if (!s.timezone.empty()) o += "timezone = " + quote(s.timezone) + "  # for timestamps without a zone\n";
+  if (s.contest_column) o += "contest = " + quote(*s.contest_column) + "  # the column naming each row's race\n";
   if (!s.extras.empty()) {
     o += "\n# Further protocol lines, by a symbol the relations below can use.\n[extras]\n";
     for (const auto& e : s.extras) o += e.name + " = " + quote(e.column) + "\n";

@@ -23,6 +23,10 @@ struct ElectionSpec {
   std::vector<std::string> geography;  // coarse to fine
   std::optional<std::string> registered, blank, invalid, ballots, valid;
   std::optional<std::string> latitude, longitude, timestamp;
+  // Files with several races in one (one row per sheet and race): the column naming the race, and
+  // the race to read; the other rows are skipped (Bolivia 2020: CANDIDATURA = PRESIDENTE).
+  std::optional<std::string> contest_column;
+  std::string contest;
   std::string timezone;  // default UTC offset for timestamps without one, e.g. "-04:00"
   std::vector<NamedColumn> choices;
   std::vector<NamedColumn> extras;   // further protocol lines, by symbol
