@@ -37,6 +37,7 @@ Command add_calibrate(CLI::App& app) {
             if (s->o.runs < 1 || s->o.runs > 100000) throw UsageError("--runs must be between 1 and 100,000");
             if (s->o.replicates < 1 || s->o.replicates > 100000)
               throw UsageError("--replicates must be between 1 and 100,000");
+            refuse_repeats(s->o.choices, "--choices");
             Election e = load_election(s->file, s->in.load_options());
             print_guess_notes(e);
             const size_t total = s->o.scenarios.size() * static_cast<size_t>(s->o.runs);

@@ -1,4 +1,5 @@
 // `tallyscope check`: the integrity report.
+#include <cmath>
 #include <iostream>
 #include <memory>
 
@@ -31,6 +32,8 @@ Command add_check(CLI::App& app) {
   cmd->add_flag("--no-outliers", s->no_outliers, "Skip the statistical outlier screen");
   s->in.add(cmd);
   return {cmd, [s] {
+            if (!(s->outlier_z > 0) || !std::isfinite(s->outlier_z))  // nan would switch the screen off
+              throw UsageError("--outlier-z must be a positive number (use --no-outliers to skip the screen)");
             Election e = load_election(s->file, s->in.load_options());
             print_guess_notes(e);
             IntegrityOptions opt;

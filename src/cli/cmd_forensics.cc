@@ -45,6 +45,7 @@ Command add_forensics(CLI::App& app) {
             if (!(s->fo.fdr > 0 && s->fo.fdr < 1)) throw UsageError("--fdr must be between 0 and 1");
             if (s->fo.fingerprint_bins < 1 || s->fo.fingerprint_bins > 1000)
               throw UsageError("--bins must be between 1 and 1000");
+            refuse_repeats(s->fo.choices, "--choices");
             Election e = load_election(s->file, s->in.load_options());
             print_guess_notes(e);
             s->fo.fits = !s->no_fingerprint;

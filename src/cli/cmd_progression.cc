@@ -112,6 +112,7 @@ Command add_progression(CLI::App& app) {
               ao.id_column = s->arrival_id;
               ao.time_column = s->arrival_time;
               arrival = read_arrival_times(s->arrival_file, fc, ao);
+              print_arrival_notes(arrival);
             } else {
               for (const auto& f : s->early_files) snapshots.push_back(load_election(f, lo));
               std::vector<const Election*> ptrs;

@@ -102,6 +102,7 @@ Command add_project(CLI::App& app) {
               print_guess_notes(fc);
               strata_of(fc);
               Arrival a = read_arrival_times(s->arrival, fc);
+              print_arrival_notes(a);
               const std::vector<double> points = s->points.empty() ? default_backtest_points() : s->points;
               std::cerr << "tallyscope: backtesting at " << points.size() << " points, " << s->draws << " draws each\n";
               Universe fu = universe_of(fc);
@@ -126,7 +127,10 @@ Command add_project(CLI::App& app) {
               strata_of(u);
               universe = universe_of(u);
               if (base) attach_baseline(universe, u, *base, s->baseline_level, level_map);
-              if (!s->arrival.empty()) arrival = read_arrival_times(s->arrival, u);
+              if (!s->arrival.empty()) {
+                arrival = read_arrival_times(s->arrival, u);
+                print_arrival_notes(*arrival);
+              }
             }
             std::cerr << "tallyscope: projecting " << s->draws << " draws\n";
             ProjectionResult r = project(partial, universe, partial.spec().rule, po, arrival ? &*arrival : nullptr);

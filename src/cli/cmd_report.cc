@@ -236,6 +236,8 @@ ReportData read_report_inputs(const ReportState& s, const LoadOptions& lo, Progr
   if (s.has_arrival()) {
     progress.step("reading arrival times " + s.arrival_file);
     d.arrival = read_arrival_times(s.arrival_file, fc);
+    progress.finish();
+    print_arrival_notes(*d.arrival);
   }
   for (const auto& f : s.early_files) {
     progress.step("reading snapshot " + f);

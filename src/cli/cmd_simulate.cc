@@ -57,6 +57,14 @@ Command add_simulate(CLI::App& app) {
   s->in.add(cmd);
   return {cmd, [s] {
             refuse_overwriting({{"--like", s->like}, {"--spec", s->in.spec_path}}, {{"--out", s->out}});
+            refuse_repeats(s->o.choices, "--choices");
+            // Arrivals follow the close by hours: past 9999-11-30 they would need a five-digit year
+            // that no reader accepts, and the whole file would be written before that showed.
+            if (auto t = parse_timestamp(s->o.close_time);
+                t && t->epoch_ms > parse_timestamp("9999-11-30T00:00:00Z")->epoch_ms)
+              throw UsageError(fmt::format("--close-time {} is too late: times are written with four-digit years, "
+                                           "so the polls must close before 9999-11-30",
+                                           s->o.close_time));
             s->o.fraud_kind = s->fraud_kind == "extreme" ? FraudKind::kExtreme : FraudKind::kIncremental;
             Election e = [&] {
               if (s->like.empty()) {

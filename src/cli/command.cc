@@ -1,6 +1,7 @@
 #include "cli/command.h"
 
 #include <iostream>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -46,6 +47,19 @@ void print_guess_notes(const Election& e) {
   for (const auto& n : e.spec().notes) std::cerr << "  - " << printable(n) << "\n";
   std::cerr << "  Check with `tallyscope inspect " << printable(e.source())
             << " > spec.toml`, edit, and pass --spec spec.toml.\n";
+}
+
+void refuse_repeats(const std::vector<std::string>& values, const std::string& option) {
+  std::set<std::string> seen;
+  for (const auto& v : values)
+    if (!seen.insert(v).second) throw UsageError(fmt::format("{} names '{}' more than once", option, printable(v)));
+}
+
+void print_arrival_notes(const Arrival& a) {
+  if (a.read_as_utc == 0) return;
+  std::cerr << fmt::format("tallyscope: {}: {} arrival times carry no zone and were read as UTC; if they are local "
+                           "times, write their zone in the file or give it in the count's spec (timezone = \"-04:00\")\n",
+                           printable(a.sources.empty() ? std::string() : a.sources.front()), a.read_as_utc);
 }
 
 void print_text(const std::string& text) { std::cout << printable_lines(text); }

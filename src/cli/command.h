@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -40,6 +41,11 @@ void print_guess_notes(const Election& e);
 // may carry shown visibly (printable_lines): no input can move the cursor, set the terminal's
 // title or turn a line around.
 void print_text(const std::string& text);
+// UsageError when a list option names the same value twice (`--choices A A A` would run the same
+// tests three times and change the multiple-testing family).
+void refuse_repeats(const std::vector<std::string>& values, const std::string& option);
+// Tells the user on stderr when arrival times without a zone were read as UTC.
+void print_arrival_notes(const Arrival& a);
 // Writes JSON to stdout, indented.
 void emit(const nlohmann::ordered_json& j);
 

@@ -347,3 +347,38 @@ TEST(CliFileNames, NotUtf8NamesDoNotEndTheOutput) {
 
 }  // namespace
 }  // namespace tallyscope
+
+namespace tallyscope {
+namespace {
+
+// Issue 15 item 14's small defects, through the command line.
+TEST(CliSmallDefects, RefusedOrSaid) {
+  using testing::run_cli;
+  const std::string sim = testing::temp_file(simulated_csv(60));
+  auto r = run_cli("check " + sim + " --outlier-z nan");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--outlier-z"), std::string::npos) << r.err;
+  EXPECT_EQ(run_cli("check " + sim + " --outlier-z -1").exit_code, 2);
+  r = run_cli("forensics " + sim + " --choices A A A --replicates 10");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("more than once"), std::string::npos) << r.err;
+  r = run_cli("simulate --units 20 --seed 1 --out " + sim + ".out.csv --close-time 9999-12-31T23:59:59+14:00");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("too late"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(sim + ".out.csv"));
+  // --lenient: the message says what the cell held, not that it was empty.
+  const std::string bad = testing::temp_file(good_csv("31,P,abc,4\n"));
+  r = run_cli("summary " + bad + " --lenient");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.find("empty count cells"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("'abc'"), std::string::npos) << r.out;
+  // Arrival times without a zone: read as UTC, and said.
+  const std::string final_count = testing::temp_file(good_csv());
+  std::string times = "id,time\n";
+  for (int i = 1; i <= 30; ++i) times += std::to_string(i) + ",2024-05-05 20:" + (i < 10 ? "0" : "") + std::to_string(i) + ":00\n";
+  r = run_cli("progression " + final_count + " --arrival " + testing::temp_file(times) + " --placebos 3 --json");
+  EXPECT_NE(r.err.find("30 arrival times carry no zone and were read as UTC"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace tallyscope

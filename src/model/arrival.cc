@@ -90,6 +90,7 @@ Arrival read_arrival_times(const std::string& path, const Election& final_count,
       throw InputError({path, rec.line, static_cast<uint64_t>(time_col) + 1, header[static_cast<size_t>(time_col)]},
                        fmt::format("'{}' is not an ISO 8601 date-time (e.g. 2019-10-20T19:40:57-04:00)", text.substr(0, 80)));
     if (first && t->had_offset) a.offset_minutes = t->offset_minutes;
+    if (!t->had_offset && tz.empty()) ++a.read_as_utc;
     first = false;
     a.order[*sheet] = t->epoch_ms;
     a.time_text[*sheet] = std::string(text);

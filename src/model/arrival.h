@@ -24,6 +24,9 @@ struct Arrival {
   std::vector<std::string> snapshot_labels;
   size_t arrived = 0;
   size_t extra_rows = 0;  // rows in the arrival file(s) beyond the final count's sheets (none allowed)
+  // Times written without a zone and read as UTC because no zone was given (--timezone or the
+  // spec's timezone): the caller says so, as the reading may be hours off.
+  size_t read_as_utc = 0;
 
   size_t sheets() const { return order.size(); }
   bool has_arrived(size_t sheet) const { return order[sheet] != kMissing; }

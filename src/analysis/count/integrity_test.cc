@@ -139,3 +139,26 @@ TEST(IntegrityShared, Bolivia2016BallotsAboveRegistered) {
 
 }  // namespace
 }  // namespace tallyscope
+
+namespace tallyscope {
+namespace {
+
+// Duplicate-id findings name at most a few related lines (issue 15 item 8): linear, not quadratic.
+TEST(DuplicateIds, FindingsListAFewLinesAndHowManyMore) {
+  std::string csv = "id,A,B\n";
+  for (int i = 0; i < 2000; ++i) csv += "7,1,2\n";
+  const Election e = load_election(testing::temp_file(csv));
+  IntegrityReport r = check_integrity(e);
+  size_t dup = 0, longest = 0;
+  for (const auto& f : r.findings)
+    if (f.code == "duplicate_id") {
+      ++dup;
+      longest = std::max(longest, f.message.size());
+    }
+  EXPECT_EQ(dup, 1999u);
+  EXPECT_LT(longest, 120u);
+  EXPECT_NE(r.findings.back().message.find("and 1,995 more"), std::string::npos) << r.findings.back().message;
+}
+
+}  // namespace
+}  // namespace tallyscope

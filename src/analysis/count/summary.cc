@@ -134,8 +134,19 @@ std::string to_text(const Summary& s, const Election& e) {
                      thousands(s.margin.votes), s.margin.points);
   o += fmt::format("  outcome       {}\n", printable(s.outcome.text));
   o += fmt::format("  rule          {}\n", s.rule);
-  if (s.missing_cells)
-    o += fmt::format("  warning       {} empty count cells were read as 0 (see `tallyscope check`)\n", s.missing_cells);
+  // Under --lenient, unreadable cells are missing too: say what they held, not that they were empty.
+  size_t unreadable = 0;
+  const CellIssue* first = nullptr;
+  for (const CellIssue& c : e.cell_issues())
+    if (c.problem != "empty sheet id" && (++unreadable, !first)) first = &c;
+  unreadable = std::min<size_t>(unreadable, s.missing_cells);
+  if (s.missing_cells > unreadable)
+    o += fmt::format("  warning       {} empty count cells were read as 0 (see `tallyscope check`)\n",
+                     s.missing_cells - unreadable);
+  if (first && unreadable)
+    o += fmt::format("  warning       {} unreadable count cells were read as 0, the first '{}' ({}) in column '{}' on "
+                     "line {} (see `tallyscope check`)\n",
+                     unreadable, printable(first->text), first->problem, printable(first->header), first->line);
   return o;
 }
 
