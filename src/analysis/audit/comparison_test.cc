@@ -1,5 +1,8 @@
 #include "analysis/audit/comparison.h"
 
+#include <algorithm>
+#include <iostream>
+
 #include <gtest/gtest.h>
 
 #include "model/load.h"
@@ -63,6 +66,66 @@ TEST(AuditComparison, SimulationIsSeededAndErrorsCostSheets) {
   EXPECT_EQ(a.needed, b.needed);
   EXPECT_GT(a.quantile(0.5), 241);
   EXPECT_GE(a.quantile(0.9), a.quantile(0.5));
+}
+
+// Per-sheet reported assorter totals of the binding assertion, with each sheet's ballots as its
+// card bound.
+struct SheetInputs {
+  ReportedTotals totals;
+  std::vector<std::vector<int64_t>> votes;
+  std::vector<int64_t> other, cards;
+};
+
+SheetInputs comparison_inputs_of(const Election& e) {
+  SheetInputs in;
+  for (const auto& c : e.choices()) in.totals.choices.push_back(c.name), in.totals.votes.push_back(0);
+  for (size_t i = 0; i < e.sheets(); ++i) {
+    std::vector<int64_t> v;
+    for (size_t k = 0; k < e.choices().size(); ++k) v.push_back(e.choices()[k].or_zero(i)), in.totals.votes[k] += v.back();
+    in.votes.push_back(std::move(v));
+    in.other.push_back(e.ballots()[i] - e.valid()[i]);
+    in.cards.push_back(e.ballots()[i]);
+    in.totals.other += in.other.back();
+    in.totals.cards += in.cards.back();
+  }
+  return in;
+}
+
+TEST(AuditComparisonShared, Bolivia2019SheetsNeededWithoutErrors) {
+  TALLYSCOPE_REQUIRE_SHARED(path, "bolivia-2019/computo-final.csv.gz");
+  Election e = load_election(path);
+  SheetInputs in = comparison_inputs_of(e);
+  AssertionSet s = make_assertions(e.spec().rule, in.totals);
+  ASSERT_FALSE(s.assertions.empty());
+  int64_t worst = 0;
+  for (const auto& a : s.assertions) {
+    std::vector<double> r;
+    for (size_t i = 0; i < in.cards.size(); ++i) r.push_back(a.sheet_total(in.votes[i], in.other[i], in.cards[i]));
+    BatchComparison bc = make_batch_comparison(r, in.cards, a.u, a.margin);
+    const int64_t n = sheets_needed_no_errors(bc, 0.05);
+    ASSERT_GT(n, 0) << a.name;
+    std::cout << a.name << ": margin " << a.margin << ", sheets needed with no discrepancy " << n << "\n";
+    worst = std::max(worst, n);
+  }
+  EXPECT_LT(worst, static_cast<int64_t>(e.sheets()));
+}
+
+TEST(AuditComparisonShared, Bolivia2019TrepSnapshotIsASoundRunoff) {
+  TALLYSCOPE_REQUIRE_SHARED(path, "bolivia-2019/trep-2019-10-20T19-40-57.csv.gz");
+  Election e = load_election(path);
+  SheetInputs in = comparison_inputs_of(e);
+  AssertionSet s = make_assertions(e.spec().rule, in.totals);
+  ASSERT_FALSE(s.outcome.decided) << s.outcome.text;
+  ASSERT_EQ(s.outcome.runoff.size(), 2u);
+  // Each choice: not over 50% and one disjunct of "no 40% with a 10-point lead"; the pair beats
+  // the 7 others.
+  EXPECT_EQ(s.assertions.size(), e.choices().size() * 2 + 2 * (e.choices().size() - 2));
+  for (const auto& a : s.assertions) EXPECT_GT(a.margin, 0) << a.name;
+  bool lead_tested = false;
+  for (const auto& a : s.assertions)
+    if (a.name == "MAS - IPSP is less than 10 points ahead of CC") lead_tested = true;
+  EXPECT_TRUE(lead_tested);
+  for (const auto& n : s.notes) std::cout << n << "\n";
 }
 
 }  // namespace
