@@ -17,7 +17,7 @@ Election final_count() {
   return load_election(temp_file("id,A,B\n1,5,3\n2,4,4\n3,1,9\n4,2,2\n"), o);
 }
 
-void expect_error(const std::string& csv, const std::string& needle, const ArrivalReadOptions& o = {}) {
+void expect_arrival_error(const std::string& csv, const std::string& needle, const ArrivalReadOptions& o = {}) {
   Election f = final_count();
   std::string path = temp_file(csv);
   try {
@@ -43,14 +43,14 @@ TEST(Arrival, ReadsTimesWithZonesHonoured) {
 }
 
 TEST(Arrival, BadInput) {
-  expect_error("id,verified_at\n9,2019-10-20T19:40:57Z\n", "'9' is not in the final count");
-  expect_error("id,verified_at\n1,2019-10-20T19:40:57Z\n1,2019-10-20T19:41:57Z\n", "repeats (first on line 2)");
-  expect_error("id,verified_at\n1,20/10/2019 19:40\n", ":2:2");
-  expect_error("id,verified_at\n", "no rows");
-  expect_error("id,count\n1,3\n", "no time column");
+  expect_arrival_error("id,verified_at\n9,2019-10-20T19:40:57Z\n", "'9' is not in the final count");
+  expect_arrival_error("id,verified_at\n1,2019-10-20T19:40:57Z\n1,2019-10-20T19:41:57Z\n", "repeats (first on line 2)");
+  expect_arrival_error("id,verified_at\n1,20/10/2019 19:40\n", ":2:2");
+  expect_arrival_error("id,verified_at\n", "no rows");
+  expect_arrival_error("id,count\n1,3\n", "no time column");
   ArrivalReadOptions o;
   o.time_column = "when";
-  expect_error("id,verified_at\n1,2019-10-20T19:40:57Z\n", "no such time column", o);
+  expect_arrival_error("id,verified_at\n1,2019-10-20T19:40:57Z\n", "no such time column", o);
 }
 
 TEST(Arrival, FinalCountWithRepeatedIdsIsRefused) {
