@@ -6,10 +6,12 @@
 //   forensics/    does it look fabricated (digit, integer-percentage and distribution tests,
 //                 fingerprint, model fits, calibration of the battery)
 //   simulate/     what would a clean (or a manipulated) count of this shape look like
-//   common/       small helpers the rooms share (text formatting, JSON numbers)
+//   audit/        checking the paper: outcome assertions, risk measures, sheet-batch comparison
+//   common/       small helpers the rooms share (text formatting, JSON numbers, checked sums)
 // No analysis does I/O.
 #pragma once
 
+#include "analysis/audit/audit.h"
 #include "analysis/count/count.h"
 #include "analysis/forensics/calibrate.h"
 #include "analysis/forensics/digits.h"
