@@ -151,15 +151,9 @@ Chart fingerprint_chart(const Fingerprint& f, size_t index) {
   return c;
 }
 
-}  // namespace
-
-Section section_forensics(const Maybe<ForensicsResult>& fm) {
-  if (!fm.has()) return unavailable_section("forensics", "Forensic battery", fm.reason);
-  const ForensicsResult& r = *fm.value;
-  Section sec;
-  sec.id = "forensics";
-  sec.title = "Forensic battery";
-  std::string& h = sec.html;
+// The opening paragraph: what the battery tests, on which targets, with which null and FDR level.
+std::string forensic_section_intro(const ForensicsResult& r) {
+  std::string h;
   std::string choices;
   for (size_t i = 0; i < r.choices.size(); ++i)
     choices += (i == 0 ? "" : i + 1 == r.choices.size() ? " and " : ", ") + r.choices[i];
@@ -173,8 +167,15 @@ Section section_forensics(const Maybe<ForensicsResult>& fm) {
       "rate.",
       choices, r.by.empty() ? "" : fmt::format(", on the whole count and in each of {} regions by {}", r.regions, r.by),
       r.replicates, r.seed, r.tests_run(), num(r.fdr, 2)));
+  return h;
+}
+
+// The flags paragraphs and key finding; returns the whole-count flags and counts the regional ones.
+std::vector<const ForensicTest*> forensic_section_flags(const ForensicsResult& r, Section& sec,
+                                                        size_t& region_flags) {
+  std::string& h = sec.html;
   std::vector<const ForensicTest*> whole_flags;
-  size_t region_flags = 0;
+  region_flags = 0;
   std::map<std::string, size_t> per_region;
   for (const auto& t : r.tests) {
     if (!t.flag) continue;
@@ -233,6 +234,11 @@ Section section_forensics(const Maybe<ForensicsResult>& fm) {
         "Forensic battery: {} of {} tests flagged (false discovery rate {}){}.{} {} {}", r.flagged(), r.tests_run(),
         num(r.fdr, 2), whole_flags.empty() ? "" : "; on the whole count: " + clauses, kinds, within, caveat));
   }
+  return whole_flags;
+}
+
+// The caution paragraph on the shape tests, when one of them is flagged on the whole count.
+void forensic_section_shape_caution(const std::vector<const ForensicTest*>& whole_flags, std::string& h) {
   bool shape_flag = false;
   for (const auto* t : whole_flags)
     shape_flag |= t->id == "dip" || t->id == "turnout_share_slope" || t->id == "turnout_share_correlation";
@@ -242,6 +248,11 @@ Section section_forensics(const Maybe<ForensicsResult>& fm) {
               "their nulls pair units only within the coarsest regions and assume one cluster. A flag on them says the "
               "count is not one homogeneous population; which explanation holds needs the other sections (where the "
               "pattern sits on the map, who was counted when) and evidence beyond the numbers.");
+}
+
+// The whole-percentage histograms and the first fingerprint, with its corner paragraph.
+void forensic_section_charts(const ForensicsResult& r, Section& sec) {
+  std::string& h = sec.html;
   size_t chart = 0;
   for (const auto& ph : r.percent_histograms) {
     if (ph.units == 0) continue;
@@ -259,6 +270,10 @@ Section section_forensics(const Maybe<ForensicsResult>& fm) {
     h += chart_div(c);
     sec.charts.push_back(std::move(c));
   }
+}
+
+// Klimek et al.'s fit and Shpilkin's estimate for the leading choice, when either ran.
+void forensic_section_models(const ForensicsResult& r, std::string& h) {
   const KlimekFit& k = r.klimek;
   const ShpilkinEstimate& sh = r.shpilkin;
   if (k.run || sh.run) {
@@ -291,6 +306,10 @@ Section section_forensics(const Maybe<ForensicsResult>& fm) {
               "count those differences as anomaly. Read them as how far the count departs from that model, not as a "
               "number of falsified votes; they carry weight only beside the tests above.");
   }
+}
+
+// The test tables (whole count, flagged regional tests) and the closing notes.
+void forensic_section_tables(const ForensicsResult& r, size_t region_flags, std::string& h) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& t : r.tests)
     if (t.region.empty()) rows.push_back(row(t));
@@ -317,6 +336,24 @@ Section section_forensics(const Maybe<ForensicsResult>& fm) {
             "too small to carry a digit test are left out by a stated rule; each test's JSON lists how many and why.");
   h += para(fmt::format("A p-value shown as \"< x\" is {}; it is never shown as 0.", p_method(r.replicates)));
   for (const auto& n : r.notes) h += para("Note: " + n + ".");
+}
+
+}  // namespace
+
+Section section_forensics(const Maybe<ForensicsResult>& fm) {
+  if (!fm.has()) return unavailable_section("forensics", "Forensic battery", fm.reason);
+  const ForensicsResult& r = *fm.value;
+  Section sec;
+  sec.id = "forensics";
+  sec.title = "Forensic battery";
+  std::string& h = sec.html;
+  h += forensic_section_intro(r);
+  size_t region_flags = 0;
+  const std::vector<const ForensicTest*> whole_flags = forensic_section_flags(r, sec, region_flags);
+  forensic_section_shape_caution(whole_flags, h);
+  forensic_section_charts(r, sec);
+  forensic_section_models(r, h);
+  forensic_section_tables(r, region_flags, h);
   return sec;
 }
 

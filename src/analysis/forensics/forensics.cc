@@ -98,7 +98,31 @@ size_t ForensicsResult::flagged() const {
   return static_cast<size_t>(std::count_if(tests.begin(), tests.end(), [](const auto& t) { return t.flag; }));
 }
 
-ForensicsResult run_forensics(const Election& e, const ForensicsOptions& opt) {
+namespace {
+
+// What every step of the battery reads: the election, the options, the regions and the complete sheets.
+struct ForensicsFrame {
+  ForensicsFrame(const Election& election, const ForensicsOptions& options) : e(election), opt(options) {}
+  const Election& e;
+  const ForensicsOptions& opt;
+  size_t N = 0;
+  int level = -1;  // geography level of --by, -1 without
+  size_t G = 1;    // regions (1 without --by)
+  const CountColumn* reg = nullptr;
+  std::vector<uint8_t> complete;  // sheets with every count present
+  uint32_t group_of(size_t i) const {
+    return level < 0 ? 0 : e.geography().node_of(static_cast<size_t>(level), i);
+  }
+  std::string region_name(size_t g) const {
+    return e.geography().path(static_cast<size_t>(level), static_cast<uint32_t>(g));
+  }
+};
+
+// null[t][g][s][replicate], g == G the whole count.
+using ForensicsNull = std::vector<std::vector<std::array<std::vector<double>, kS>>>;
+
+// Checks the options and fills the result's description of the run (source, null model, units).
+ForensicsResult forensics_header(const Election& e, const ForensicsOptions& opt) {
   if (opt.replicates < 1) throw UsageError("forensics: --replicates must be at least 1");
   if (!(opt.fdr > 0 && opt.fdr < 1)) throw UsageError("forensics: the FDR level must be between 0 and 1");
   ForensicsResult r;
@@ -114,9 +138,12 @@ ForensicsResult run_forensics(const Election& e, const ForensicsOptions& opt) {
                     "slope and correlation) descriptive only, beside their simulated nulls: none of those nulls "
                     "holds on clean counts whose places differ";
   r.units = e.sheets();
-  const size_t N = e.sheets();
+  return r;
+}
 
-  // Choices.
+// The choices tested: those named, or the leading ones by total votes.
+std::vector<int> forensics_choices(const Election& e, const ForensicsOptions& opt) {
+  const size_t N = e.sheets();
   std::vector<int> chosen;
   if (!opt.choices.empty()) {
     for (const auto& name : opt.choices) {
@@ -134,97 +161,111 @@ ForensicsResult run_forensics(const Election& e, const ForensicsOptions& opt) {
     std::stable_sort(totals.begin(), totals.end());
     for (size_t k = 0; k < std::min(opt.leading, totals.size()); ++k) chosen.push_back(totals[k].second);
   }
-  for (int k : chosen) r.choices.push_back(e.choices()[static_cast<size_t>(k)].name);
+  return chosen;
+}
 
-  // Regions.
-  int level = -1;
-  size_t G = 1;
+// The regions of --by (level and count, also recorded in the result) and the sheets with every count present.
+ForensicsFrame forensics_frame(const Election& e, const ForensicsOptions& opt, ForensicsResult& r) {
+  ForensicsFrame fr(e, opt);
+  fr.N = e.sheets();
+  const size_t N = fr.N;
   if (!opt.by.empty()) {
-    level = e.geography().find_level(opt.by);
-    if (level < 0) {
+    fr.level = e.geography().find_level(opt.by);
+    if (fr.level < 0) {
       std::string have;
       for (const auto& n : e.geography().level_names()) have += (have.empty() ? "" : ", ") + n;
       throw UsageError(fmt::format("forensics: no geography level '{}' (levels: {})", opt.by,
                                    have.empty() ? "none" : have));
     }
-    G = e.geography().node_count(static_cast<size_t>(level));
+    fr.G = e.geography().node_count(static_cast<size_t>(fr.level));
     r.by = opt.by;
-    r.regions = G;
+    r.regions = fr.G;
   }
-  auto group_of = [&](size_t i) -> uint32_t {
-    return level < 0 ? 0 : e.geography().node_of(static_cast<size_t>(level), i);
-  };
-
   // Sheets with every count present.
-  std::vector<uint8_t> complete(N, 1);
+  fr.complete.assign(N, 1);
   auto mark = [&](const CountColumn* c) {
     if (!c || !c->missing) return;
     for (size_t i = 0; i < N; ++i)
-      if (c->values[i] == kMissing) complete[i] = 0;
+      if (c->values[i] == kMissing) fr.complete[i] = 0;
   };
   mark(e.registered());
   mark(e.blank());
   mark(e.invalid());
   for (const auto& c : e.choices()) mark(&c);
+  fr.reg = e.registered();
+  return fr;
+}
 
-  const CountColumn* reg = e.registered();
-  const auto& ballots = e.ballots();
-  std::vector<Target> targets;
-  auto prepare = [&](Target& t, auto&& count_of, auto&& denom_of, bool turnout) {
-    t.excluded_by.resize(G);
-    for (size_t i = 0; i < N; ++i) {
-      const char* why = nullptr;
-      if (!complete[i]) why = "a count is missing on the sheet";
-      else if (reg && (*reg)[i] <= 0) why = "zero registered voters";
-      else if (turnout && ballots[i] > (*reg)[i]) why = "more ballots than registered voters";
-      else if (!turnout && ballots[i] <= 0) why = "no ballots";
-      if (why) {
-        ++t.excluded[why];
-        ++t.excluded_by[group_of(i)][why];
-        continue;
-      }
-      const int64_t v = count_of(i), n = denom_of(i);
-      t.unit.push_back(static_cast<uint32_t>(i));
-      t.group.push_back(group_of(i));
-      t.count.push_back(v);
-      t.denom.push_back(n);
-      t.int_eligible.push_back(integer_percent_eligible(v, n));
-      t.digit_ok.push_back(digit_spread_ok(v, n));
-      t.int_prob.push_back(t.int_eligible.back()
-                               ? integer_percent_probability(n, static_cast<double>(v) / static_cast<double>(n))
-                               : 0.0);
-      if (v != 0) t.all_zero = false;
+// Prepares one target for the binomial null: its usable sheets, their counts and null chances, and exclusions.
+template <class CountOf, class DenomOf>
+void forensics_prepare(const ForensicsFrame& fr, Target& t, CountOf&& count_of, DenomOf&& denom_of, bool turnout) {
+  const CountColumn* reg = fr.reg;
+  const auto& ballots = fr.e.ballots();
+  t.excluded_by.resize(fr.G);
+  for (size_t i = 0; i < fr.N; ++i) {
+    const char* why = nullptr;
+    if (!fr.complete[i]) why = "a count is missing on the sheet";
+    else if (reg && (*reg)[i] <= 0) why = "zero registered voters";
+    else if (turnout && ballots[i] > (*reg)[i]) why = "more ballots than registered voters";
+    else if (!turnout && ballots[i] <= 0) why = "no ballots";
+    if (why) {
+      ++t.excluded[why];
+      ++t.excluded_by[fr.group_of(i)][why];
+      continue;
     }
-    if (t.all_zero && !t.unit.empty()) t.why_not = "all counts are zero";
-  };
+    const int64_t v = count_of(i), n = denom_of(i);
+    t.unit.push_back(static_cast<uint32_t>(i));
+    t.group.push_back(fr.group_of(i));
+    t.count.push_back(v);
+    t.denom.push_back(n);
+    t.int_eligible.push_back(integer_percent_eligible(v, n));
+    t.digit_ok.push_back(digit_spread_ok(v, n));
+    t.int_prob.push_back(t.int_eligible.back()
+                             ? integer_percent_probability(n, static_cast<double>(v) / static_cast<double>(n))
+                             : 0.0);
+    if (v != 0) t.all_zero = false;
+  }
+  if (t.all_zero && !t.unit.empty()) t.why_not = "all counts are zero";
+}
+
+// The targets: turnout first, then each chosen choice.
+std::vector<Target> forensics_targets(const ForensicsFrame& fr, const std::vector<int>& chosen) {
+  const CountColumn* reg = fr.reg;
+  const auto& ballots = fr.e.ballots();
+  std::vector<Target> targets;
   {
     Target t;
     t.name = "turnout";
     if (!reg) {
       t.why_not = "no registered-voters column";
-      t.excluded_by.resize(G);
+      t.excluded_by.resize(fr.G);
     } else {
-      prepare(t, [&](size_t i) { return ballots[i]; }, [&](size_t i) { return (*reg)[i]; }, true);
+      forensics_prepare(fr, t, [&](size_t i) { return ballots[i]; }, [&](size_t i) { return (*reg)[i]; }, true);
     }
     targets.push_back(std::move(t));
   }
   for (int k : chosen) {
     Target t;
-    const CountColumn& c = e.choices()[static_cast<size_t>(k)];
+    const CountColumn& c = fr.e.choices()[static_cast<size_t>(k)];
     t.name = c.name;
-    prepare(t, [&](size_t i) { return c[i]; }, [&](size_t i) { return ballots[i]; }, false);
+    forensics_prepare(fr, t, [&](size_t i) { return c[i]; }, [&](size_t i) { return ballots[i]; }, false);
     targets.push_back(std::move(t));
   }
-  const size_t T = targets.size();
+  return targets;
+}
 
-  const bool digits_on = opt.digit_tests;
-  // Observed statistics per target and group (index G: the whole count).
-  auto finish = [&](std::vector<Tally>& by_group) {
-    Tally all;
-    for (size_t g = 0; g < G; ++g) all.merge(by_group[g]);
-    by_group.push_back(all);
-  };
-  std::vector<std::vector<Tally>> observed(T, std::vector<Tally>(G));
+// Appends the whole count's tally (index G) to the per-region tallies.
+void forensics_finish(std::vector<Tally>& by_group, size_t G) {
+  Tally all;
+  for (size_t g = 0; g < G; ++g) all.merge(by_group[g]);
+  by_group.push_back(all);
+}
+
+// Observed tallies per target and region (index G: the whole count), with the exact integer-percent moments.
+std::vector<std::vector<Tally>> forensics_observed(const ForensicsFrame& fr, const std::vector<Target>& targets) {
+  const size_t T = targets.size();
+  const bool digits_on = fr.opt.digit_tests;
+  std::vector<std::vector<Tally>> observed(T, std::vector<Tally>(fr.G));
   for (size_t t = 0; t < T; ++t) {
     const Target& tg = targets[t];
     for (size_t j = 0; j < tg.unit.size(); ++j) {
@@ -237,25 +278,76 @@ ForensicsResult run_forensics(const Election& e, const ForensicsOptions& opt) {
         x.int_var += tg.int_prob[j] * (1 - tg.int_prob[j]);
       }
     }
-    finish(observed[t]);
+    forensics_finish(observed[t], fr.G);
   }
+  return observed;
+}
 
-  // Monte Carlo. A task is one target and one chunk of kChunk consecutive units: it builds the
-  // chunk's per-unit null tables once (digit_null.h), then draws every replicate of those units
-  // from its own stream Rng(seed, t * 2^20 + chunk) and adds them into the shared per-replicate,
-  // per-region tallies. Tallies are integer sums, so the order in which tasks add up does not
-  // matter and the result is identical whatever the thread count.
-  const size_t R = static_cast<size_t>(opt.replicates);
-  {
-    // The null keeps one tally per target, replicate and region: refuse sizes that cannot fit.
-    const double bytes = static_cast<double>(T) * static_cast<double>(R) * static_cast<double>(G + 1) *
-                         static_cast<double>(sizeof(Tally) + kS * sizeof(double));
-    if (bytes > kMaxNullBytes)
-      throw UsageError(fmt::format(
-          "forensics: {} regions x {} replicates x {} targets would need {:.1f} GB for the simulated null "
-          "(limit {:.0f} GB); use a coarser --by level or fewer --replicates",
-          G, R, T, bytes / 1e9, kMaxNullBytes / 1e9));
+// Refuses null sizes that cannot fit: one tally per target, replicate and region.
+void forensics_check_null_size(size_t T, size_t R, size_t G) {
+  const double bytes = static_cast<double>(T) * static_cast<double>(R) * static_cast<double>(G + 1) *
+                       static_cast<double>(sizeof(Tally) + kS * sizeof(double));
+  if (bytes > kMaxNullBytes)
+    throw UsageError(fmt::format(
+        "forensics: {} regions x {} replicates x {} targets would need {:.1f} GB for the simulated null "
+        "(limit {:.0f} GB); use a coarser --by level or fewer --replicates",
+        G, R, T, bytes / 1e9, kMaxNullBytes / 1e9));
+}
+
+// One Monte Carlo task: every replicate of one chunk of a target's units, from the chunk's own stream.
+void forensics_draw_chunk(const ForensicsFrame& fr, const Target& tg, size_t t, size_t chunk, size_t R,
+                          std::vector<std::vector<Tally>>& tallies_t, std::mutex& lock_t) {
+  const bool digits_on = fr.opt.digit_tests;
+  const size_t lo = chunk * kChunk, hi = std::min(tg.unit.size(), lo + kChunk);
+  stats::Rng rng(fr.opt.seed, (static_cast<uint64_t>(t) << 20) + chunk);
+  // The chunk's units: their null tables and their regions renumbered 0..L-1.
+  std::vector<DigitSampler> sampler(digits_on ? hi - lo : 0);
+  std::vector<stats::Binomial> wide;  // units whose binomial is too wide for a table (see below)
+  std::vector<int32_t> wide_of(hi - lo, -1);
+  std::vector<uint32_t> local(hi - lo), groups;
+  for (size_t j = lo; j < hi; ++j) {
+    auto at = std::find(groups.begin(), groups.end(), tg.group[j]);
+    local[j - lo] = static_cast<uint32_t>(at - groups.begin());
+    if (at == groups.end()) groups.push_back(tg.group[j]);
+    if (!digits_on || !tg.digit_ok[j]) continue;
+    const double share = static_cast<double>(tg.count[j]) / static_cast<double>(tg.denom[j]);
+    if (tg.denom[j] > kMaxTableDenominator) {
+      // Counts in the millions (a whole region on one sheet): the tables would sum millions of
+      // terms, so these rare units keep the exact binomial redraw, scored by DigitTally::add.
+      wide_of[j - lo] = static_cast<int32_t>(wide.size());
+      wide.emplace_back(tg.denom[j], share);
+    } else {
+      sampler[j - lo] = DigitSampler(digit_classes(tg.denom[j], share));
+    }
   }
+  std::vector<Tally> tl(groups.size());
+  for (size_t rep = 0; rep < R; ++rep) {
+    for (auto& x : tl) x = Tally{};
+    for (size_t j = lo; j < hi; ++j) {
+      Tally& x = tl[local[j - lo]];
+      if (digits_on && tg.digit_ok[j]) {
+        if (wide_of[j - lo] < 0) sampler[j - lo].draw(rng, x.digits);
+        else x.digits.add(wide[static_cast<size_t>(wide_of[j - lo])](rng), tg.denom[j]);
+      }
+      if (tg.int_eligible[j]) {  // Bernoulli(P_j): the exact chance of a whole percentage
+        ++x.int_eligible;
+        x.int_hits += rng.uniform() < tg.int_prob[j];
+      }
+    }
+    std::lock_guard<std::mutex> lock(lock_t);
+    for (size_t k = 0; k < groups.size(); ++k) tallies_t[rep][groups[k]].merge(tl[k]);
+  }
+}
+
+// Monte Carlo. A task is one target and one chunk of kChunk consecutive units: it builds the
+// chunk's per-unit null tables once (digit_null.h), then draws every replicate of those units
+// from its own stream Rng(seed, t * 2^20 + chunk) and adds them into the shared per-replicate,
+// per-region tallies. Tallies are integer sums, so the order in which tasks add up does not
+// matter and the result is identical whatever the thread count.
+ForensicsNull forensics_simulate(const ForensicsFrame& fr, const std::vector<Target>& targets) {
+  const size_t T = targets.size(), G = fr.G;
+  const size_t R = static_cast<size_t>(fr.opt.replicates);
+  forensics_check_null_size(T, R, G);
   std::vector<std::vector<std::vector<Tally>>> tallies(T);  // [t][replicate][group]
   std::vector<std::mutex> tally_lock(T);
   std::vector<size_t> live;
@@ -267,60 +359,20 @@ ForensicsResult run_forensics(const Election& e, const ForensicsOptions& opt) {
   std::vector<size_t> chunk_start(live.size() + 1, 0);  // task index of each live target's first chunk
   for (size_t i = 0; i < live.size(); ++i)
     chunk_start[i + 1] = chunk_start[i] + (targets[live[i]].unit.size() + kChunk - 1) / kChunk;
-  parallel_for(chunk_start.back(), opt.threads, [&](size_t task) {
+  parallel_for(chunk_start.back(), fr.opt.threads, [&](size_t task) {
     const size_t li = static_cast<size_t>(std::upper_bound(chunk_start.begin(), chunk_start.end(), task) -
                                           chunk_start.begin()) - 1;
     const size_t t = live[li], chunk = task - chunk_start[li];
-    const Target& tg = targets[t];
-    const size_t lo = chunk * kChunk, hi = std::min(tg.unit.size(), lo + kChunk);
-    stats::Rng rng(opt.seed, (static_cast<uint64_t>(t) << 20) + chunk);
-    // The chunk's units: their null tables and their regions renumbered 0..L-1.
-    std::vector<DigitSampler> sampler(digits_on ? hi - lo : 0);
-    std::vector<stats::Binomial> wide;  // units whose binomial is too wide for a table (see below)
-    std::vector<int32_t> wide_of(hi - lo, -1);
-    std::vector<uint32_t> local(hi - lo), groups;
-    for (size_t j = lo; j < hi; ++j) {
-      auto at = std::find(groups.begin(), groups.end(), tg.group[j]);
-      local[j - lo] = static_cast<uint32_t>(at - groups.begin());
-      if (at == groups.end()) groups.push_back(tg.group[j]);
-      if (!digits_on || !tg.digit_ok[j]) continue;
-      const double share = static_cast<double>(tg.count[j]) / static_cast<double>(tg.denom[j]);
-      if (tg.denom[j] > kMaxTableDenominator) {
-        // Counts in the millions (a whole region on one sheet): the tables would sum millions of
-        // terms, so these rare units keep the exact binomial redraw, scored by DigitTally::add.
-        wide_of[j - lo] = static_cast<int32_t>(wide.size());
-        wide.emplace_back(tg.denom[j], share);
-      } else {
-        sampler[j - lo] = DigitSampler(digit_classes(tg.denom[j], share));
-      }
-    }
-    std::vector<Tally> tl(groups.size());
-    for (size_t rep = 0; rep < R; ++rep) {
-      for (auto& x : tl) x = Tally{};
-      for (size_t j = lo; j < hi; ++j) {
-        Tally& x = tl[local[j - lo]];
-        if (digits_on && tg.digit_ok[j]) {
-          if (wide_of[j - lo] < 0) sampler[j - lo].draw(rng, x.digits);
-          else x.digits.add(wide[static_cast<size_t>(wide_of[j - lo])](rng), tg.denom[j]);
-        }
-        if (tg.int_eligible[j]) {  // Bernoulli(P_j): the exact chance of a whole percentage
-          ++x.int_eligible;
-          x.int_hits += rng.uniform() < tg.int_prob[j];
-        }
-      }
-      std::lock_guard<std::mutex> lock(tally_lock[t]);
-      for (size_t k = 0; k < groups.size(); ++k) tallies[t][rep][groups[k]].merge(tl[k]);
-    }
+    forensics_draw_chunk(fr, targets[t], t, chunk, R, tallies[t], tally_lock[t]);
   });
-  // null[t][g][s][replicate], g == G the whole count.
-  std::vector<std::vector<std::array<std::vector<double>, kS>>> null(T);
+  ForensicsNull null(T);
   for (size_t t = 0; t < T; ++t) {
     null[t].resize(G + 1);
     for (auto& g : null[t])
       for (auto& s : g) s.assign(R, std::nan(""));
     if (tallies[t].empty()) continue;
     for (size_t rep = 0; rep < R; ++rep) {
-      finish(tallies[t][rep]);
+      forensics_finish(tallies[t][rep], G);
       for (size_t g = 0; g <= G; ++g) {
         const StatVec st = tallies[t][rep][g].stats();
         for (size_t k = 0; k < kS; ++k) null[t][g][k][rep] = st[k];
@@ -328,159 +380,183 @@ ForensicsResult run_forensics(const Election& e, const ForensicsOptions& opt) {
     }
     std::vector<std::vector<Tally>>().swap(tallies[t]);
   }
+  return null;
+}
 
-  // Tests: the whole count first, then each region.
-  auto region_name = [&](size_t g) {
-    return e.geography().path(static_cast<size_t>(level), static_cast<uint32_t>(g));
-  };
+// Scores statistic k of target tg in region g (G: the whole count) against its simulated null.
+ForensicTest forensics_score(const ForensicsFrame& fr, const Target& tg, const Tally& observed, const StatVec& obs,
+                             const Counts& used, const std::vector<double>& sim, size_t g, size_t k) {
+  const ForensicsOptions& opt = fr.opt;
+  const size_t G = fr.G;
+  ForensicTest x;
+  x.id = kStats[k].id;
+  x.target = tg.name;
+  x.level = g == G ? "all" : opt.by;
+  x.region = g == G ? "" : fr.region_name(g);
+  x.alternative = kStats[k].two_sided ? "two-sided" : "greater";
+  x.units = used[k];
+  x.excluded = g == G ? tg.excluded : tg.excluded_by[g];
+  const size_t prepared = g == G ? tg.unit.size()
+                                 : static_cast<size_t>(std::count(tg.group.begin(), tg.group.end(), g));
+  if (prepared > used[k])
+    x.excluded[k == 0 ? "integer-percent rule (denominator < 100 or share > 0.99)"
+               : k == 5 ? "percentage rule (denominator < 100, count 0 or all, or binomial sd below 7)"
+                        : "count below 10 or binomial sd below 7 (digit rule)"] += prepared - used[k];
+  x.statistic = obs[k];
+  if (!tg.why_not.empty()) {
+    x.why_not = tg.why_not;
+  } else if (used[k] < opt.min_units) {
+    x.why_not = fmt::format("too few units ({} qualify, {} needed)", used[k], opt.min_units);
+  } else if (std::isnan(obs[k])) {
+    x.why_not = "statistic undefined";
+  } else {
+    double sum = 0, sum2 = 0;
+    size_t ge = 0, le = 0, m = 0;
+    for (double v : sim) {
+      if (std::isnan(v)) continue;
+      ++m;
+      sum += v;
+      sum2 += v * v;
+      ge += v >= obs[k] - 1e-12 * std::fabs(obs[k]);
+      le += v <= obs[k] + 1e-12 * std::fabs(obs[k]);
+    }
+    if (m == 0) {
+      x.why_not = "null undefined";
+    } else {
+      const double md = static_cast<double>(m);
+      x.run = true;
+      x.null_mean = sum / md;
+      x.null_sd = m > 1 ? std::sqrt(std::max(0.0, (sum2 - sum * sum / md) / (md - 1))) : 0;
+      const double pu = (1.0 + static_cast<double>(ge)) / (md + 1), pl = (1.0 + static_cast<double>(le)) / (md + 1);
+      x.p_empirical = kStats[k].two_sided ? std::min(1.0, 2 * std::min(pu, pl)) : pu;
+      x.p_value = stats::null_tail_p(obs[k], x.null_mean, x.null_sd, k == kUniformity, kStats[k].two_sided, x.p_empirical);
+      if (k == 0) {  // integer percentages: the exact Poisson-binomial moments, continuity-corrected
+        x.null_mean = observed.int_mean;
+        x.null_sd = std::sqrt(observed.int_var);
+        x.p_value = stats::null_tail_p(obs[k] - 0.5, x.null_mean, x.null_sd, false, false, x.p_empirical);
+      }
+    }
+  }
+  x.replicates = opt.replicates;
+  if (x.run && k == kSecondDigit) {
+    x.run = false;
+    x.role = "descriptive";
+    x.why_not = "descriptive only: the own-share binomial null smooths the counts a second time, which "
+                "moves the second digit by itself (see digits.h); statistic and null mean reported, not tested";
+  }
+  if (!x.run) x.p_value = x.q_value = x.p_empirical = std::nan("");
+  return x;
+}
+
+// The binomial-null tests: the whole count first, then each region.
+void forensics_binomial_tests(const ForensicsFrame& fr, const std::vector<Target>& targets,
+                              const std::vector<std::vector<Tally>>& observed, const ForensicsNull& null,
+                              ForensicsResult& r) {
+  const size_t T = targets.size(), G = fr.G;
+  const int level = fr.level;
+  const bool digits_on = fr.opt.digit_tests;
   for (size_t gi = 0; gi <= G; ++gi) {
     const size_t g = gi == 0 ? G : gi - 1;  // whole count first
     if (gi > 0 && level < 0) break;
     if (gi == 0 && level >= 0 && G == 1) continue;  // one region: the whole count says it all
     for (size_t t = 0; t < T; ++t) {
-      const Target& tg = targets[t];
       const StatVec obs = observed[t][g].stats();
       const Counts used = observed[t][g].units();
-      for (size_t k = 0; k < (digits_on ? kS : 1); ++k) {
-        ForensicTest x;
-        x.id = kStats[k].id;
-        x.target = tg.name;
-        x.level = g == G ? "all" : opt.by;
-        x.region = g == G ? "" : region_name(g);
-        x.alternative = kStats[k].two_sided ? "two-sided" : "greater";
-        x.units = used[k];
-        x.excluded = g == G ? tg.excluded : tg.excluded_by[g];
-        const size_t prepared = g == G ? tg.unit.size()
-                                       : static_cast<size_t>(std::count(tg.group.begin(), tg.group.end(), g));
-        if (prepared > used[k])
-          x.excluded[k == 0 ? "integer-percent rule (denominator < 100 or share > 0.99)"
-                     : k == 5 ? "percentage rule (denominator < 100, count 0 or all, or binomial sd below 7)"
-                              : "count below 10 or binomial sd below 7 (digit rule)"] += prepared - used[k];
-        x.statistic = obs[k];
-        if (!tg.why_not.empty()) {
-          x.why_not = tg.why_not;
-        } else if (used[k] < opt.min_units) {
-          x.why_not = fmt::format("too few units ({} qualify, {} needed)", used[k], opt.min_units);
-        } else if (std::isnan(obs[k])) {
-          x.why_not = "statistic undefined";
-        } else {
-          const auto& sim = null[t][g][k];
-          double sum = 0, sum2 = 0;
-          size_t ge = 0, le = 0, m = 0;
-          for (double v : sim) {
-            if (std::isnan(v)) continue;
-            ++m;
-            sum += v;
-            sum2 += v * v;
-            ge += v >= obs[k] - 1e-12 * std::fabs(obs[k]);
-            le += v <= obs[k] + 1e-12 * std::fabs(obs[k]);
-          }
-          if (m == 0) {
-            x.why_not = "null undefined";
-          } else {
-            const double md = static_cast<double>(m);
-            x.run = true;
-            x.null_mean = sum / md;
-            x.null_sd = m > 1 ? std::sqrt(std::max(0.0, (sum2 - sum * sum / md) / (md - 1))) : 0;
-            const double pu = (1.0 + static_cast<double>(ge)) / (md + 1), pl = (1.0 + static_cast<double>(le)) / (md + 1);
-            x.p_empirical = kStats[k].two_sided ? std::min(1.0, 2 * std::min(pu, pl)) : pu;
-            x.p_value = stats::null_tail_p(obs[k], x.null_mean, x.null_sd, k == kUniformity, kStats[k].two_sided, x.p_empirical);
-            if (k == 0) {  // integer percentages: the exact Poisson-binomial moments, continuity-corrected
-              x.null_mean = observed[t][g].int_mean;
-              x.null_sd = std::sqrt(observed[t][g].int_var);
-              x.p_value = stats::null_tail_p(obs[k] - 0.5, x.null_mean, x.null_sd, false, false, x.p_empirical);
-            }
-          }
-        }
-        x.replicates = opt.replicates;
-        if (x.run && k == kSecondDigit) {
-          x.run = false;
-          x.role = "descriptive";
-          x.why_not = "descriptive only: the own-share binomial null smooths the counts a second time, which "
-                      "moves the second digit by itself (see digits.h); statistic and null mean reported, not tested";
-        }
-        if (!x.run) x.p_value = x.q_value = x.p_empirical = std::nan("");
-        r.tests.push_back(std::move(x));
-      }
+      for (size_t k = 0; k < (digits_on ? kS : 1); ++k)
+        r.tests.push_back(forensics_score(fr, targets[t], observed[t][g], obs, used, null[t][g][k], g, k));
     }
   }
+}
 
-  if (opt.fits)
-    for (const Target& tg : targets)
-      if (tg.why_not.empty() && !tg.unit.empty())
-        r.percent_histograms.push_back(percent_histogram(tg.count, tg.denom, tg.int_eligible, tg.name));
-  // Distribution tests (analysis/distribution.h), appended: whole count, then each region.
-  if (opt.distribution_tests) {
-    // Strata of the slope/correlation null: the coarsest geography level with two or more regions.
-    int strata_level = -1;
-    for (size_t l = 0; l < e.geography().level_names().size() && strata_level < 0; ++l)
-      if (e.geography().node_count(l) >= 2) strata_level = static_cast<int>(l);
-    std::vector<DistributionTarget> dts(T);
-    for (size_t t = 0; t < T; ++t) {
-      Target& tg = targets[t];  // its vectors move into the distribution tests: nothing below reads them
-      DistributionTarget& d = dts[t];
-      d.name = tg.name;
-      d.turnout = t == 0;
-      d.count = std::move(tg.count);
-      d.denom = std::move(tg.denom);
-      d.group = std::move(tg.group);
-      std::vector<double>().swap(tg.int_prob);
-      std::vector<uint8_t>().swap(tg.int_eligible);
-      std::vector<uint8_t>().swap(tg.digit_ok);
-      if (t > 0 && reg)
-        for (uint32_t i : tg.unit) d.registered.push_back((*reg)[i]);
-      if (strata_level >= 0)
-        for (uint32_t i : tg.unit) d.stratum.push_back(e.geography().node_of(static_cast<size_t>(strata_level), i));
-      d.excluded = tg.excluded;
-      d.excluded_by = tg.excluded_by;
-      d.why_not = tg.why_not;
-    }
-    DistributionOptions d;
-    d.replicates = opt.replicates;
-    d.max_replicates = opt.distribution_replicates;
-    d.null_units = opt.distribution_null_units;
-    d.seed = opt.seed;
-    d.threads = opt.threads;
-    d.min_units = opt.min_units;
-    d.groups = G;
-    if (level >= 0) {
-      d.level = opt.by;
-      for (size_t g = 0; g < G; ++g) d.region_names.push_back(region_name(g));
-    }
-    d.whole_count = !(level >= 0 && G == 1);
-    std::vector<ForensicTest> more = distribution_tests(dts, d);
-    r.tests.insert(r.tests.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+// Distribution tests (analysis/distribution.h), appended: whole count, then each region. The targets'
+// vectors move into them: nothing after this step reads them.
+void forensics_distribution(const ForensicsFrame& fr, std::vector<Target>& targets, ForensicsResult& r) {
+  const Election& e = fr.e;
+  const ForensicsOptions& opt = fr.opt;
+  const CountColumn* reg = fr.reg;
+  const size_t T = targets.size(), G = fr.G;
+  const int level = fr.level;
+  // Strata of the slope/correlation null: the coarsest geography level with two or more regions.
+  int strata_level = -1;
+  for (size_t l = 0; l < e.geography().level_names().size() && strata_level < 0; ++l)
+    if (e.geography().node_count(l) >= 2) strata_level = static_cast<int>(l);
+  std::vector<DistributionTarget> dts(T);
+  for (size_t t = 0; t < T; ++t) {
+    Target& tg = targets[t];  // its vectors move into the distribution tests: nothing below reads them
+    DistributionTarget& d = dts[t];
+    d.name = tg.name;
+    d.turnout = t == 0;
+    d.count = std::move(tg.count);
+    d.denom = std::move(tg.denom);
+    d.group = std::move(tg.group);
+    std::vector<double>().swap(tg.int_prob);
+    std::vector<uint8_t>().swap(tg.int_eligible);
+    std::vector<uint8_t>().swap(tg.digit_ok);
+    if (t > 0 && reg)
+      for (uint32_t i : tg.unit) d.registered.push_back((*reg)[i]);
+    if (strata_level >= 0)
+      for (uint32_t i : tg.unit) d.stratum.push_back(e.geography().node_of(static_cast<size_t>(strata_level), i));
+    d.excluded = tg.excluded;
+    d.excluded_by = tg.excluded_by;
+    d.why_not = tg.why_not;
   }
-
-  if (opt.within_place) {
-    WithinPlaceOptions wo;
-    wo.seed = opt.seed;
-    wo.replicates = opt.replicates;
-    wo.min_places = opt.min_units;
-    WithinPlaceResult w = within_place_tests(e, chosen, wo);
-    r.within_place_level = w.level;
-    r.within_place_note = w.note;
-    r.within_place_why = w.why_not;
-    r.within_place_places = w.places;
-    r.tests.insert(r.tests.end(), std::make_move_iterator(w.tests.begin()), std::make_move_iterator(w.tests.end()));
-    if (!w.run) r.notes.push_back("within-place tests not run: " + w.why_not);
+  DistributionOptions d;
+  d.replicates = opt.replicates;
+  d.max_replicates = opt.distribution_replicates;
+  d.null_units = opt.distribution_null_units;
+  d.seed = opt.seed;
+  d.threads = opt.threads;
+  d.min_units = opt.min_units;
+  d.groups = G;
+  if (level >= 0) {
+    d.level = opt.by;
+    for (size_t g = 0; g < G; ++g) d.region_names.push_back(fr.region_name(g));
   }
+  d.whole_count = !(level >= 0 && G == 1);
+  std::vector<ForensicTest> more = distribution_tests(dts, d);
+  r.tests.insert(r.tests.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+}
 
-  // Benjamini-Hochberg across every test run.
+// The within-place stuffing tests (within_place.h), appended, with their level, note and places.
+void forensics_within_place(const Election& e, const std::vector<int>& chosen, const ForensicsOptions& opt,
+                            ForensicsResult& r) {
+  WithinPlaceOptions wo;
+  wo.seed = opt.seed;
+  wo.replicates = opt.replicates;
+  wo.min_places = opt.min_units;
+  WithinPlaceResult w = within_place_tests(e, chosen, wo);
+  r.within_place_level = w.level;
+  r.within_place_note = w.note;
+  r.within_place_why = w.why_not;
+  r.within_place_places = w.places;
+  r.tests.insert(r.tests.end(), std::make_move_iterator(w.tests.begin()), std::make_move_iterator(w.tests.end()));
+  if (!w.run) r.notes.push_back("within-place tests not run: " + w.why_not);
+}
+
+// Benjamini-Hochberg across every test run: q-values and flags.
+void forensics_adjust(ForensicsResult& r, double fdr) {
   std::vector<double> p;
   for (const auto& x : r.tests) p.push_back(x.p_value);
   std::vector<double> q = stats::benjamini_hochberg(p);
   for (size_t i = 0; i < r.tests.size(); ++i) {
     r.tests[i].q_value = q[i];
-    r.tests[i].flag = r.tests[i].run && q[i] <= opt.fdr;
+    r.tests[i].flag = r.tests[i].run && q[i] <= fdr;
   }
+}
 
+// Fingerprints of each chosen choice, and Klimek's model and Shpilkin's estimate for the leading one.
+void forensics_fits(const ForensicsFrame& fr, const std::vector<int>& chosen, ForensicsResult& r) {
+  const Election& e = fr.e;
+  const ForensicsOptions& opt = fr.opt;
+  const CountColumn* reg = fr.reg;
+  const auto& ballots = e.ballots();
+  const size_t N = fr.N;
   if (opt.fits && reg) {
     std::vector<int64_t> rg(N), bl(N), v(N);
     for (int k : chosen) {
       const CountColumn& c = e.choices()[static_cast<size_t>(k)];
       for (size_t i = 0; i < N; ++i) {
-        const bool ok = complete[i] != 0;
+        const bool ok = fr.complete[i] != 0;
         rg[i] = ok ? (*reg)[i] : 0;
         bl[i] = ok ? ballots[i] : 0;
         v[i] = ok ? c[i] : 0;
@@ -507,6 +583,27 @@ ForensicsResult run_forensics(const Election& e, const ForensicsOptions& opt) {
   }
   if (!r.klimek.run && r.klimek.why_not.empty())
     r.klimek.why_not = r.shpilkin.why_not = !opt.fits ? "fits are off" : !reg ? "no registered-voters column" : "no choice";
+}
+
+}  // namespace
+
+ForensicsResult run_forensics(const Election& e, const ForensicsOptions& opt) {
+  ForensicsResult r = forensics_header(e, opt);
+  const std::vector<int> chosen = forensics_choices(e, opt);
+  for (int k : chosen) r.choices.push_back(e.choices()[static_cast<size_t>(k)].name);
+  const ForensicsFrame fr = forensics_frame(e, opt, r);
+  std::vector<Target> targets = forensics_targets(fr, chosen);
+  const std::vector<std::vector<Tally>> observed = forensics_observed(fr, targets);
+  const ForensicsNull null = forensics_simulate(fr, targets);
+  forensics_binomial_tests(fr, targets, observed, null, r);
+  if (opt.fits)
+    for (const Target& tg : targets)
+      if (tg.why_not.empty() && !tg.unit.empty())
+        r.percent_histograms.push_back(percent_histogram(tg.count, tg.denom, tg.int_eligible, tg.name));
+  if (opt.distribution_tests) forensics_distribution(fr, targets, r);
+  if (opt.within_place) forensics_within_place(e, chosen, opt, r);
+  forensics_adjust(r, opt.fdr);
+  forensics_fits(fr, chosen, r);
   r.notes.push_back(fmt::format("benford second-digit mean (reference only, not the null): {:.3f}",
                                 benford_second_digit_mean()));
   return r;

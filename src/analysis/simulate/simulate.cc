@@ -460,21 +460,23 @@ Election simulate(const SimulationOptions& o) {
                   std::move(lon), o);
 }
 
-Election simulate_like(const Election& t, const SimulationOptions& o) {
-  validate(o);
-  if (!t.registered())
-    throw InputError({t.source()}, "simulating like this file needs registered voters per sheet, and it has none mapped");
-  const size_t n = t.sheets(), K = t.choices().size();
-  if (n == 0 || K == 0) throw InputError({t.source()}, "the template has no sheets or no choices");
+namespace {
+
+// The template's choice names, refusing any that clash with the simulated layout's columns.
+std::vector<std::string> simulate_like_choices(const Election& t, std::set<std::string>& seen) {
   std::vector<std::string> choices;
-  std::set<std::string> seen;
   for (const auto& c : t.choices()) {
     if (reserved_names().count(c.name) || !seen.insert(c.name).second)
       throw InputError({t.source()}, fmt::format("the choice name '{}' clashes with a column of the simulated layout",
                                                  c.name));
     choices.push_back(c.name);
   }
-  // Geography, rebuilt with level names that cannot clash with the layout's columns.
+  return choices;
+}
+
+// The template's geography, rebuilt with level names that cannot clash with the layout's columns.
+Geography simulate_like_geography(const Election& t, const std::set<std::string>& seen) {
+  const size_t n = t.sheets();
   const Geography& tg = t.geography();
   std::vector<std::string> levels;
   for (size_t l = 0; l < tg.levels(); ++l) {
@@ -489,9 +491,12 @@ Election simulate_like(const Election& t, const SimulationOptions& o) {
     for (size_t l = 0; l < tg.levels(); ++l) names[l] = tg.node_name(l, tg.node_of(l, s));
     gb.add_sheet(names);
   }
-  Geography geo = std::move(gb).build();
+  return std::move(gb).build();
+}
 
-  // Regions and places of the template.
+// The template's regions and places, and each sheet's region and registered voters.
+Frame simulate_like_frame(const Election& t, const Geography& geo, std::vector<uint32_t>& region_of_sheet) {
+  const size_t n = t.sheets();
   Frame f;
   const int rl = region_level(geo);
   const size_t pl = geo.levels() ? geo.levels() - 1 : 0;
@@ -500,22 +505,20 @@ Election simulate_like(const Election& t, const SimulationOptions& o) {
   f.place_of_sheet.resize(n);
   f.region_of_place.assign(f.places, 0);
   f.registered.resize(n);
-  std::vector<uint32_t> region_of_sheet(n, 0);
+  region_of_sheet.assign(n, 0);
   for (size_t s = 0; s < n; ++s) {
     f.place_of_sheet[s] = rl < 0 ? static_cast<uint32_t>(s) : geo.node_of(pl, s);
     region_of_sheet[s] = rl < 0 ? 0 : geo.node_of(static_cast<size_t>(rl), s);
     f.region_of_place[f.place_of_sheet[s]] = region_of_sheet[s];
     f.registered[s] = t.registered()->or_zero(s);
   }
+  return f;
+}
 
-  // Fit: per-region means (of the sheets' empirical logits and centred log-ratios; from the totals where a region has no usable sheet); place and sheet spreads by the method of
-  // moments on empirical logits (turnout) and centred log-ratios (shares), with the binomial
-  // sampling variance of each sheet subtracted because the simulation adds it back.
-  Model m;
-  m.K = K;
-  m.leader = o.leader >= 0 ? static_cast<size_t>(o.leader) : largest_choice(t);
-  if (m.leader >= K) throw UsageError("the leader index is beyond the template's choices");
-  const size_t R = f.regions, P = f.places;
+// Per-region means from the regions' totals (turnout, shares, blank and invalid rates) and the leader's share.
+void simulate_like_region_totals(const Election& t, const Frame& f, const std::vector<uint32_t>& region_of_sheet,
+                                 Model& m) {
+  const size_t n = t.sheets(), K = m.K, R = f.regions;
   std::vector<double> reg_r(R, 0), bal_r(R, 0), blank_r(R, 0), inval_r(R, 0), valid_r(R, 0);
   std::vector<std::vector<double>> votes_r(R, std::vector<double>(K, 0));
   std::vector<double> national(K, 0);
@@ -552,11 +555,31 @@ Election simulate_like(const Election& t, const SimulationOptions& o) {
     m.blank_rate.push_back(bal_r[r] > 0 ? std::min(0.9, blank_r[r] / bal_r[r]) : 0.0);
     m.invalid_rate.push_back(bal_r[r] - blank_r[r] > 0 ? std::min(0.9, inval_r[r] / (bal_r[r] - blank_r[r])) : 0.0);
   }
-  // Sheet-level quantities: dimension 0 = logit turnout, 1..K = centred log-ratio of choice k.
-  const size_t D = K + 1;
-  std::vector<double> y(n * D, 0), noise(n * D, 0);
-  std::vector<uint8_t> usable_t(n, 0), usable_s(n, 0);
-  std::vector<double> place_sum(P * D, 0), place_n_t(P, 0), place_n_s(P, 0);
+}
+
+// Sheet-level quantities: dimension 0 = logit turnout, 1..K = centred log-ratio of choice k.
+struct SimulateLikeSheets {
+  size_t D = 0;
+  std::vector<double> y, noise;
+  std::vector<uint8_t> usable_t, usable_s;
+  std::vector<double> place_sum, place_n_t, place_n_s;
+};
+
+// Each sheet's empirical logit turnout and centred log-ratios, their binomial noise, and place sums.
+SimulateLikeSheets simulate_like_sheets(const Election& t, const Frame& f, size_t K) {
+  const size_t n = t.sheets(), P = f.places;
+  SimulateLikeSheets q;
+  const size_t D = q.D = K + 1;
+  auto& y = q.y;
+  auto& noise = q.noise;
+  auto& place_sum = q.place_sum;
+  y.assign(n * D, 0);
+  noise.assign(n * D, 0);
+  q.usable_t.assign(n, 0);
+  q.usable_s.assign(n, 0);
+  place_sum.assign(P * D, 0);
+  q.place_n_t.assign(P, 0);
+  q.place_n_s.assign(P, 0);
   for (size_t s = 0; s < n; ++s) {
     const double reg = static_cast<double>(f.registered[s]), b = static_cast<double>(t.ballots()[s]);
     if (reg <= 0 || b > reg) continue;
@@ -564,9 +587,9 @@ Election simulate_like(const Election& t, const SimulationOptions& o) {
     double tt = (b + 0.5) / (reg + 1);
     y[s * D] = logit(tt);
     noise[s * D] = 1 / ((reg + 1) * tt * (1 - tt));
-    usable_t[s] = 1;
+    q.usable_t[s] = 1;
     place_sum[p * D] += y[s * D];
-    place_n_t[p] += 1;
+    q.place_n_t[p] += 1;
     const double V = static_cast<double>(t.valid()[s]);
     if (V <= 0) continue;
     double mean_log = 0;
@@ -579,53 +602,70 @@ Election simulate_like(const Election& t, const SimulationOptions& o) {
       noise[s * D + 1 + k] = (1 - pk) / (V * pk + 0.5);
       place_sum[p * D + 1 + k] += y[s * D + 1 + k];
     }
-    usable_s[s] = 1;
-    place_n_s[p] += 1;
+    q.usable_s[s] = 1;
+    q.place_n_s[p] += 1;
   }
-  // Region means on the scale the model draws on (mean empirical logit, mean centred log-ratio),
-  // so that the simulated sheets' distribution, not only the region's total, matches.
-  {
-    std::vector<double> sum(R * D, 0), cnt(R * D, 0);
-    for (size_t s = 0; s < n; ++s) {
-      const size_t r = region_of_sheet[s];
-      for (size_t d = 0; d < D; ++d) {
-        if (!(d == 0 ? usable_t[s] : usable_s[s])) continue;
-        sum[r * D + d] += y[s * D + d];
-        cnt[r * D + d] += 1;
-      }
-    }
-    for (size_t r = 0; r < R; ++r) {
-      if (cnt[r * D] > 0) m.t_mean[r] = sum[r * D] / cnt[r * D];
-      if (cnt[r * D + 1] > 0)
-        for (size_t k = 0; k < K; ++k) m.s_mean[r][k] = sum[r * D + 1 + k] / cnt[r * D + 1 + k];
+  return q;
+}
+
+// Region means on the scale the model draws on (mean empirical logit, mean centred log-ratio),
+// so that the simulated sheets' distribution, not only the region's total, matches.
+void simulate_like_region_means(const SimulateLikeSheets& q, const std::vector<uint32_t>& region_of_sheet, size_t R,
+                                Model& m) {
+  const size_t n = region_of_sheet.size(), D = q.D, K = m.K;
+  std::vector<double> sum(R * D, 0), cnt(R * D, 0);
+  for (size_t s = 0; s < n; ++s) {
+    const size_t r = region_of_sheet[s];
+    for (size_t d = 0; d < D; ++d) {
+      if (!(d == 0 ? q.usable_t[s] : q.usable_s[s])) continue;
+      sum[r * D + d] += q.y[s * D + d];
+      cnt[r * D + d] += 1;
     }
   }
-  // Within-place (sheet) variance, and its binomial part.
+  for (size_t r = 0; r < R; ++r) {
+    if (cnt[r * D] > 0) m.t_mean[r] = sum[r * D] / cnt[r * D];
+    if (cnt[r * D + 1] > 0)
+      for (size_t k = 0; k < K; ++k) m.s_mean[r][k] = sum[r * D + 1 + k] / cnt[r * D + 1 + k];
+  }
+}
+
+// Within-place (sheet) variance less its binomial part; sets total_within and returns the sheet variance.
+std::vector<double> simulate_like_sheet_var(const SimulateLikeSheets& q, const Frame& f,
+                                            std::vector<double>& total_within) {
+  const size_t n = f.place_of_sheet.size(), D = q.D;
   std::vector<double> within(D, 0), within_noise(D, 0), within_df(D, 0);
   for (size_t s = 0; s < n; ++s) {
     const size_t p = f.place_of_sheet[s];
     for (size_t d = 0; d < D; ++d) {
-      const bool ok = d == 0 ? usable_t[s] : usable_s[s];
-      const double np = d == 0 ? place_n_t[p] : place_n_s[p];
+      const bool ok = d == 0 ? q.usable_t[s] : q.usable_s[s];
+      const double np = d == 0 ? q.place_n_t[p] : q.place_n_s[p];
       if (!ok || np < 2) continue;
-      double dev = y[s * D + d] - place_sum[p * D + d] / np;
+      double dev = q.y[s * D + d] - q.place_sum[p * D + d] / np;
       within[d] += dev * dev * np / (np - 1);  // unbiased within each place
-      within_noise[d] += noise[s * D + d];
+      within_noise[d] += q.noise[s * D + d];
       within_df[d] += 1;
     }
   }
-  std::vector<double> sheet_var(D, 0), total_within(D, 0);
+  std::vector<double> sheet_var(D, 0);
+  total_within.assign(D, 0);
   for (size_t d = 0; d < D; ++d) {
     if (within_df[d] > 0) {
       total_within[d] = within[d] / within_df[d];
       sheet_var[d] = std::max(0.0, total_within[d] - within_noise[d] / within_df[d]);
     }
   }
-  // Between places within regions: place means around their region's mean of place means.
+  return sheet_var;
+}
+
+// Between places within regions: place means around their region's mean of place means, less their noise.
+std::vector<double> simulate_like_place_var(const SimulateLikeSheets& q, const Frame& f,
+                                            const std::vector<double>& total_within) {
+  const size_t R = f.regions, P = f.places, D = q.D;
+  const auto& place_sum = q.place_sum;
   std::vector<double> rsum(R * D, 0), rcount(R * D, 0);
   for (size_t p = 0; p < P; ++p)
     for (size_t d = 0; d < D; ++d) {
-      double np = d == 0 ? place_n_t[p] : place_n_s[p];
+      double np = d == 0 ? q.place_n_t[p] : q.place_n_s[p];
       if (np < 1) continue;
       rsum[f.region_of_place[p] * D + d] += place_sum[p * D + d] / np;
       rcount[f.region_of_place[p] * D + d] += 1;
@@ -633,7 +673,7 @@ Election simulate_like(const Election& t, const SimulationOptions& o) {
   std::vector<double> between(D, 0), between_noise(D, 0), between_df(D, 0);
   for (size_t p = 0; p < P; ++p)
     for (size_t d = 0; d < D; ++d) {
-      double np = d == 0 ? place_n_t[p] : place_n_s[p];
+      double np = d == 0 ? q.place_n_t[p] : q.place_n_s[p];
       const size_t rd = f.region_of_place[p] * D + d;
       if (np < 1 || rcount[rd] < 2) continue;
       double dev = place_sum[p * D + d] / np - rsum[rd] / rcount[rd];
@@ -646,6 +686,38 @@ Election simulate_like(const Election& t, const SimulationOptions& o) {
   std::vector<double> place_var(D, 0);
   for (size_t d = 0; d < D; ++d)
     if (between_df[d] > 0) place_var[d] = std::max(0.0, (between[d] - between_noise[d]) / between_df[d]);
+  return place_var;
+}
+
+}  // namespace
+
+Election simulate_like(const Election& t, const SimulationOptions& o) {
+  validate(o);
+  if (!t.registered())
+    throw InputError({t.source()}, "simulating like this file needs registered voters per sheet, and it has none mapped");
+  const size_t n = t.sheets(), K = t.choices().size();
+  if (n == 0 || K == 0) throw InputError({t.source()}, "the template has no sheets or no choices");
+  std::set<std::string> seen;
+  std::vector<std::string> choices = simulate_like_choices(t, seen);
+  Geography geo = simulate_like_geography(t, seen);
+
+  // Regions and places of the template.
+  std::vector<uint32_t> region_of_sheet;
+  Frame f = simulate_like_frame(t, geo, region_of_sheet);
+
+  // Fit: per-region means (of the sheets' empirical logits and centred log-ratios; from the totals where a region has no usable sheet); place and sheet spreads by the method of
+  // moments on empirical logits (turnout) and centred log-ratios (shares), with the binomial
+  // sampling variance of each sheet subtracted because the simulation adds it back.
+  Model m;
+  m.K = K;
+  m.leader = o.leader >= 0 ? static_cast<size_t>(o.leader) : largest_choice(t);
+  if (m.leader >= K) throw UsageError("the leader index is beyond the template's choices");
+  simulate_like_region_totals(t, f, region_of_sheet, m);
+  const SimulateLikeSheets q = simulate_like_sheets(t, f, K);
+  simulate_like_region_means(q, region_of_sheet, f.regions, m);
+  std::vector<double> total_within;
+  const std::vector<double> sheet_var = simulate_like_sheet_var(q, f, total_within);
+  const std::vector<double> place_var = simulate_like_place_var(q, f, total_within);
   // Without places finer than sheets (no geography), all spread is sheet spread.
   m.t_place_sd = std::sqrt(place_var[0]);
   m.t_sheet_sd = std::sqrt(sheet_var[0]);
