@@ -10,16 +10,8 @@
 namespace tallyscope::report {
 namespace {
 
-// The within-place comparison at the finest level, if it stands on enough places.
-const ProgressionResult::Composition* finest_comparison(const ProgressionResult& r) {
-  const ProgressionResult::Composition* finest = nullptr;
-  for (const auto& c : r.composition)
-    if (c.level != "none") finest = &c;
-  return finest;
-}
-
 std::string progression_headline(const ProgressionResult& r) {
-  const auto* finest = finest_comparison(r);
+  const auto* finest = r.finest_composition();
   if (r.composition.empty() || !finest) return "";
   const auto& whole = r.composition.front();
   const std::string toward = whole.gap_points >= 0 ? r.leader : r.runner_up;

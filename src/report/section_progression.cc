@@ -22,9 +22,7 @@ void progression_key_findings(const ProgressionResult& r, Section& sec) {
       "after it ({} in the final count).",
       r.leader, r.runner_up, num(r.margin_early), num(r.margin_late), num(r.margin_final)));
   if (!r.composition.empty()) {
-    const ProgressionResult::Composition* finest = nullptr;
-    for (const auto& c : r.composition)
-      if (c.level != "none") finest = &c;
+    const ProgressionResult::Composition* finest = r.finest_composition();
     if (finest)
       sec.key_findings.push_back(fmt::format(
           "Comparing late and early sheets within the same {}, the gap is {} points (SE {}), against {} points "
@@ -39,12 +37,11 @@ void progression_key_findings(const ProgressionResult& r, Section& sec) {
         std::filesystem::path(r.baseline.source).filename().string(), num(r.baseline.prior_gap_points),
         num(r.baseline.prior_gap_se), r.baseline.leader, num(r.baseline.gap_points), num(r.baseline.gap_controlled_points),
         num(r.baseline.gap_controlled_se)));
-  const size_t arrived_late = r.arrived > r.early ? r.arrived - r.early : 0;
-  if (r.rd.available && (r.early < kMinSheetsPerSide || arrived_late < kMinSheetsPerSide)) {
+  if (r.rd.available && !r.rd_on_footing()) {
     sec.key_findings.push_back(fmt::format("At the cutoff: too little to tell whether the per-sheet margin jumps ({} "
                                            "sheets arrived before it and {} after it).",
                                            count(static_cast<long long>(r.early)),
-                                           count(static_cast<long long>(arrived_late))));
+                                           count(static_cast<long long>(r.arrived_late()))));
   } else if (r.rd.available) {
     const auto& x = r.rd.result;
     bool excludes = x.ci_robust_low > 0 || x.ci_robust_high < 0;

@@ -131,6 +131,18 @@ struct ProgressionResult {
   // Why a verdict could not be given ("too little to tell"), one sentence each; empty when every
   // part of the analysis stands on enough sheets and places.
   std::vector<std::string> footing;
+
+  // Sheets that arrived after the cutoff (the late ones that have an arrival).
+  size_t arrived_late() const { return arrived > early ? arrived - early : 0; }
+  // Whether the discontinuity stands on kMinSheetsPerSide timed sheets on each side.
+  bool rd_on_footing() const { return early >= kMinSheetsPerSide && arrived_late() >= kMinSheetsPerSide; }
+  // The comparison within the finest geography level; nullptr without geography.
+  const Composition* finest_composition() const {
+    const Composition* finest = nullptr;
+    for (const auto& c : composition)
+      if (c.level != "none") finest = &c;
+    return finest;
+  }
 };
 
 // The arrival time that best separates the sheets of a published snapshot from the others: the

@@ -14,15 +14,12 @@ namespace {
 // the within-place comparison uses, the places matched to the baseline. Fills r.footing.
 void assess_footing(ProgressionResult& r) {
   auto& f = r.footing;
-  const size_t arrived_late = r.arrived > r.early ? r.arrived - r.early : 0;
-  if (r.rd.available && (r.early < kMinSheetsPerSide || arrived_late < kMinSheetsPerSide))
+  if (r.rd.available && !r.rd_on_footing())
     f.push_back(fmt::format("The discontinuity at the cutoff: too little to tell. {} sheets arrived before the cutoff "
                             "and {} after it; at least {} on each side are needed.",
-                            thousands(static_cast<int64_t>(r.early)), thousands(static_cast<int64_t>(arrived_late)),
+                            thousands(static_cast<int64_t>(r.early)), thousands(static_cast<int64_t>(r.arrived_late())),
                             kMinSheetsPerSide));
-  const ProgressionResult::Composition* finest = nullptr;
-  for (const auto& c : r.composition)
-    if (c.level != "none") finest = &c;
+  const ProgressionResult::Composition* finest = r.finest_composition();
   if (finest && finest->informative_groups < kMinComparisonPlaces)
     f.push_back(fmt::format("The comparison within the same {}: too little to tell. Only {} of them hold both early and "
                             "late sheets; at least {} are needed.",
@@ -34,11 +31,6 @@ void assess_footing(ProgressionResult& r) {
                             "it; at least {:.0f}% are needed.",
                             thousands(static_cast<int64_t>(r.baseline.places_matched)),
                             thousands(static_cast<int64_t>(r.baseline.places)), 100 * kMinBaselineMatched));
-}
-
-bool rd_on_footing(const ProgressionResult& r) {
-  const size_t arrived_late = r.arrived > r.early ? r.arrived - r.early : 0;
-  return r.early >= kMinSheetsPerSide && arrived_late >= kMinSheetsPerSide;
 }
 
 }  // namespace
@@ -57,9 +49,7 @@ void write_verdict(ProgressionResult& r) {
     const auto& none = r.composition.front();
     v.push_back(fmt::format("Per sheet, late sheets' margin was {} points higher on average (SE {}, clustered by {}).",
                             pts(none.gap_points), pts(none.se), r.cluster_level));
-    const ProgressionResult::Composition* finest = nullptr;
-    for (const auto& c : r.composition)
-      if (c.level != "none") finest = &c;
+    const ProgressionResult::Composition* finest = r.finest_composition();
     if (finest && finest->informative_groups < kMinComparisonPlaces) {
       v.push_back(fmt::format("Comparing sheets within the same {}: too little to tell (only {} of them hold both "
                               "early and late sheets).",
@@ -79,11 +69,11 @@ void write_verdict(ProgressionResult& r) {
         "sheets differ by {} points (SE {}).",
         r.within.level, pts(r.within.trend_points), pts(r.within.trend_se), pts(r.within.gap_points),
         pts(r.within.se)));
-  if (r.rd.available && !rd_on_footing(r)) {
+  if (r.rd.available && !r.rd_on_footing()) {
     v.push_back(fmt::format("At the cutoff: too little to tell whether the per-sheet margin jumps ({} sheets before "
                             "it and {} after it with arrival times).",
                             thousands(static_cast<int64_t>(r.early)),
-                            thousands(static_cast<int64_t>(r.arrived > r.early ? r.arrived - r.early : 0))));
+                            thousands(static_cast<int64_t>(r.arrived_late()))));
   } else if (r.rd.available) {
     const auto& rd = r.rd.result;
     bool excludes = rd.ci_robust_low > 0 || rd.ci_robust_high < 0;
