@@ -33,16 +33,7 @@ Section section_regions(const Maybe<RegionTable>& m, const ForensicsResult* fore
   sec.id = "regions";
   sec.title = "The count by region";
   std::string& h = sec.html;
-  const int li = [&] {
-    for (size_t k = 0; k < t.choices.size(); ++k)
-      if (t.choices[k] == t.leader) return static_cast<int>(k);
-    return -1;
-  }();
-  const int ri = [&] {
-    for (size_t k = 0; k < t.choices.size(); ++k)
-      if (t.choices[k] == t.runner_up) return static_cast<int>(k);
-    return -1;
-  }();
+  const bool has_choices = !t.choices.empty();
   const bool by_forensics = forensics && forensics->regions > 0;
   const std::vector<size_t> flags = forensic_flags(t, by_forensics ? forensics : nullptr);
   size_t with_errors = 0;
@@ -61,8 +52,8 @@ Section section_regions(const Maybe<RegionTable>& m, const ForensicsResult* fore
         count(static_cast<long long>(r.sheets)),
         r.sheets_with_registered ? count(r.registered) : "",
         std::isfinite(r.turnout) ? percent(r.turnout, 1) : "",
-        li >= 0 ? share_of(r.votes[static_cast<size_t>(li)], r.valid) : "",
-        ri >= 0 ? share_of(r.votes[static_cast<size_t>(ri)], r.valid) : "",
+        has_choices ? share_of(r.votes[t.leader_index], r.valid) : "",
+        has_choices ? share_of(r.votes[t.runner_up_index], r.valid) : "",
         std::isfinite(r.margin_points) ? signed_points(r.margin_points) : "",
         count(static_cast<long long>(r.sheets_with_errors)),
         count(static_cast<long long>(r.sheets_with_warnings))};

@@ -49,6 +49,8 @@ RegionTable region_table(const Election& e, size_t level, const IntegrityReport*
   if (!t.choices.empty()) {
     t.leader = t.choices[li];
     t.runner_up = t.choices[ri];
+    t.leader_index = li;
+    t.runner_up_index = ri;
   }
   const size_t C = t.choices.size(), R = g.node_count(level);
   t.rows.resize(R);

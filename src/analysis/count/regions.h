@@ -30,6 +30,7 @@ struct RegionTable {
   std::string level;
   std::vector<std::string> choices;
   std::string leader, runner_up;  // of the whole count
+  size_t leader_index = 0, runner_up_index = 0;  // in `choices` (valid when choices is not empty)
   std::vector<RegionRow> rows;    // in the geography's order
 };
 
