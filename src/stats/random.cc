@@ -5,6 +5,22 @@
 
 namespace tallyscope::stats {
 
+uint64_t Rng::below(uint64_t n) {
+  __extension__ typedef unsigned __int128 u128;
+  uint64_t x = next();
+  u128 m = static_cast<u128>(x) * n;
+  uint64_t l = static_cast<uint64_t>(m);
+  if (l < n) {
+    uint64_t t = -n % n;
+    while (l < t) {
+      x = next();
+      m = static_cast<u128>(x) * n;
+      l = static_cast<uint64_t>(m);
+    }
+  }
+  return static_cast<uint64_t>(m >> 64);
+}
+
 double Rng::normal() {
   double u1 = uniform(), u2 = uniform();
   if (u1 <= 0) u1 = 0x1.0p-53;

@@ -23,24 +23,8 @@ class Rng {
   }
   // Uniform in [0, 1) with 53 random bits.
   double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
-  // Uniform in [0, n) without modulo bias (Lemire's method); n > 0. Defined here so that it
-  // inlines: the projection's donor draws call it once per sheet and draw (a call each cost a
-  // fifth of their time).
-  uint64_t below(uint64_t n) {
-    __extension__ typedef unsigned __int128 u128;
-    uint64_t x = next();
-    u128 m = static_cast<u128>(x) * n;
-    uint64_t l = static_cast<uint64_t>(m);
-    if (l < n) {
-      const uint64_t t = -n % n;
-      while (l < t) {
-        x = next();
-        m = static_cast<u128>(x) * n;
-        l = static_cast<uint64_t>(m);
-      }
-    }
-    return static_cast<uint64_t>(m >> 64);
-  }
+  // Uniform in [0, n) without modulo bias (Lemire's method); n > 0.
+  uint64_t below(uint64_t n);
   // Standard normal (Box-Muller, one value per call).
   double normal();
   // Gamma(shape, 1) (Marsaglia & Tsang 2000; shape < 1 by the boost U^(1/shape)).
