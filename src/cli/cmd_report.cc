@@ -474,10 +474,15 @@ void record_options(const ReportState& s, const ReportData& d, const report::Rep
 
 // The link column of the count (by name, or the first named like a link), per line of the file;
 // empty when it has none. Read here because the count's model keeps numbers, not text.
-std::unordered_map<uint64_t, std::string> read_links(const ReportState& s) {
+std::unordered_map<uint64_t, std::string> read_links(const ReportState& s, const Election& count) {
   std::unordered_map<uint64_t, std::string> links;
+  // The count's own reading (its detected encoding and delimiter, the same limits), so that the
+  // lines match the sheets'.
   CsvOptions co;
-  co.encoding = parse_encoding(s.in.encoding);
+  co.encoding = parse_encoding(count.encoding());
+  co.delimiter = count.delimiter();
+  co.max_field_bytes = s.in.max_field_bytes;
+  co.max_columns = s.in.max_columns;
   auto reader = CsvReader::open(s.file, co);
   CsvRecord rec;
   if (!reader->next(rec)) return links;
@@ -506,7 +511,7 @@ std::unordered_map<uint64_t, std::string> read_links(const ReportState& s) {
 
 void write_flagged_csv(const ReportState& s, const ReportData& d, const report::ReportInput& in) {
   const std::vector<FlaggedSheet> rows = flagged_sheets(*d.count, in.integrity);
-  const auto by_line = read_links(s);
+  const auto by_line = read_links(s, *d.count);
   std::vector<std::string> links;
   for (const auto& r : rows) {
     auto it = by_line.find(r.line);
