@@ -247,5 +247,34 @@ TEST(Cli, SimulateWritesAFileEveryCommandReads) {
   EXPECT_NE(bad_dir.err.find("cannot create"), std::string::npos) << bad_dir.err;
 }
 
+// --inject manipulates a copy of a real file: the copy reads back with the truth columns, the
+// forensic battery flags the stuffing within places, and the options that make no sense are
+// usage errors.
+TEST(Cli, SimulateInjectsIntoACopyOfARealFile) {
+  std::string real = temp_file("", ".csv");
+  ASSERT_EQ(run_cli("simulate --units 8000 --places 1500 --seed 2 --out " + real).exit_code, 0);
+  std::string copy = temp_file("", ".csv");
+  auto r = run_cli("simulate --like " + real + " --inject stuffing --share 0.03 --seed 5 --out " + copy + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["injected_into"], real);
+  EXPECT_NEAR(j["stuffed_units"].get<double>(), 240, 60);
+  auto f = run_cli("forensics " + copy + " --replicates 100 --json");
+  ASSERT_LE(f.exit_code, 1) << f.err;
+  bool tail_flagged = false;
+  const auto fj = nlohmann::json::parse(f.out);
+  for (const auto& t : fj["tests"])
+    if (t["id"] == "within_place_tail_symmetry" && t["flag"] == true) tail_flagged = true;
+  EXPECT_TRUE(tail_flagged) << f.out.substr(0, 2000);
+  EXPECT_EQ(run_cli("simulate --inject stuffing --share 0.02 --out " + copy).exit_code, 2);  // no --like
+  EXPECT_EQ(run_cli("simulate --like " + real + " --inject stuffing --out " + copy).exit_code, 2);  // no --share
+  EXPECT_EQ(run_cli("simulate --like " + real + " --inject stuffing --share 0.02 --fraud-share 0.1 --out " + copy)
+                .exit_code,
+            2);
+  EXPECT_EQ(run_cli("simulate --like " + real + " --share 0.02 --out " + copy).exit_code, 2);  // no --inject
+  EXPECT_EQ(run_cli("simulate --like " + real + " --inject bribery --share 0.02 --out " + copy).exit_code, 2);
+  EXPECT_EQ(run_cli("simulate --like " + real + " --inject rewrite --share 0.02 --out " + real).exit_code, 2);
+}
+
 }  // namespace
 }  // namespace tallyscope

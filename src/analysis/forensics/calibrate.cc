@@ -35,6 +35,17 @@ std::vector<CalibrationScenario> default_scenarios() {
     c.round_share = f;
     s.push_back(c);
   }
+  CalibrationScenario stuffed_file;
+  stuffed_file.name = "stuffing injected into the file, 2% of its sheets";
+  stuffed_file.fraud_share = 0.02;
+  stuffed_file.fraud_intensity = 0.75;
+  stuffed_file.into_file = true;
+  s.push_back(stuffed_file);
+  CalibrationScenario rounded_file;
+  rounded_file.name = "whole percentages injected into the file, 2% of its sheets";
+  rounded_file.round_share = 0.02;
+  rounded_file.into_file = true;
+  s.push_back(rounded_file);
   return s;
 }
 
@@ -68,7 +79,8 @@ CalibrationResult calibrate(const Election& templ, const CalibrationOptions& opt
   if (opt.replicates < 1) throw UsageError("calibrate needs at least one Monte Carlo replicate");
   if (!(opt.alpha > 0 && opt.alpha < 1) || !(opt.fdr > 0 && opt.fdr < 1))
     throw UsageError("the levels must be between 0 and 1");
-  if (opt.scenarios.empty() || opt.scenarios[0].fraud_share != 0 || opt.scenarios[0].round_share != 0)
+  if (opt.scenarios.empty() || opt.scenarios[0].fraud_share != 0 || opt.scenarios[0].round_share != 0 ||
+      opt.scenarios[0].into_file)
     throw UsageError("the first calibration scenario must be the clean one");
   if (!templ.registered())
     throw InputError({templ.source()}, "calibrate simulates from registered voters per sheet; map 'registered'");
@@ -98,7 +110,7 @@ CalibrationResult calibrate(const Election& templ, const CalibrationOptions& opt
     so.round_share = sc.round_share;
     so.late_bias = 0;
     so.threads = 1;
-    Election e = simulate_like(templ, so);
+    Election e = sc.into_file ? inject_into(templ, so) : simulate_like(templ, so);
     ForensicsOptions fo;
     fo.replicates = opt.replicates;
     fo.seed = mix(opt.seed ^ 0x5851F42D4C957F2DULL, s, run);
@@ -167,7 +179,11 @@ CalibrationResult calibrate(const Election& templ, const CalibrationOptions& opt
       "Clopper-Pearson interval; detection: share of manipulated simulations flagged after Benjamini-Hochberg at {:g}",
       R, opt.alpha, opt.fdr));
   r.notes.push_back("the simulations keep the file's sheets, geography and registered voters and fit turnout and "
-                    "shares to it; a test's error rates hold for elections that resemble that model");
+                    "shares to it, each polling place keeping its own turnout and shares (simulate --like); a test's "
+                    "error rates hold for elections that resemble that model");
+  if (std::any_of(opt.scenarios.begin(), opt.scenarios.end(), [](const auto& s) { return s.into_file; }))
+    r.notes.push_back("scenarios injected into the file manipulate copies of its own sheets: their detection rate "
+                      "includes whatever the file itself already shows");
   return r;
 }
 

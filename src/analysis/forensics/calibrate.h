@@ -26,10 +26,15 @@ struct CalibrationScenario {
   FraudKind fraud_kind = FraudKind::kIncremental;
   double fraud_intensity = 0.3;
   double round_share = 0;
+  // Injected into a copy of the template itself (inject_into), not into its simulated twin: the
+  // detection rate on the real file's own sheets.
+  bool into_file = false;
 };
 
 // The default scenarios: clean; incremental ballot stuffing in 2%, 5% and 10% of the sheets;
-// extreme stuffing in 2%; whole-number percentages fabricated in 2% and 5%.
+// extreme stuffing in 2%; whole-number percentages fabricated in 2% and 5%; and, injected into the
+// file itself, stuffing in 2% of its sheets (most of their non-voters become leader votes:
+// intensity 0.75) and whole percentages in 2%.
 std::vector<CalibrationScenario> default_scenarios();
 
 struct CalibrationOptions {

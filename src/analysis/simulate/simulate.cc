@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <exception>
+#include <limits>
 #include <numeric>
 #include <set>
 #include <thread>
@@ -12,10 +13,12 @@
 #include <fmt/format.h>
 
 #include "analysis/common/text.h"
+#include "analysis/simulate/manipulate.h"
 #include "io/error.h"
 #include "io/timestamp.h"
 #include "model/layout.h"
 #include "stats/parallel.h"
+#include "stats/psd_factor.h"
 #include "stats/random.h"
 
 namespace tallyscope {
@@ -44,6 +47,21 @@ struct Model {
   std::vector<double> blank_rate, invalid_rate;  // [region]
   double t_place_sd = 0, t_sheet_sd = 0;
   std::vector<double> s_place_sd, s_sheet_sd;  // [k]
+  double place_association = 0;  // correlation of a place's turnout and leader effects (simulate)
+  // simulate_like only (empty otherwise). Each place's own effects, [place][d] with D = K + 1
+  // (d = 0 turnout, 1 + k choice k), used instead of draws where place_known[place]: the
+  // template's place means, shrunk to their estimated true spread, so that the twin keeps the
+  // joint distribution of turnout and shares across places, their association included.
+  std::vector<double> place_effect;
+  std::vector<uint8_t> place_known;
+  // Draws e = L z (row-major D x D) for the other places: the between-place covariance.
+  std::vector<double> place_factor;
+  // Sheet effects drawn jointly as e = L z, L row-major D x D (the within-place covariance of the
+  // template less its binomial part), so that within-place associations are kept as well.
+  std::vector<double> sheet_factor;
+  // Per place: the share of sheets on which every registered voter voted, and on which nobody did
+  // (tied values real counts have and a continuous model does not make).
+  std::vector<double> full_rate, empty_rate;
 };
 
 // Who is where: sheets, their places and regions.
@@ -67,6 +85,9 @@ void validate(const SimulationOptions& o) {
     throw UsageError(fmt::format("the fraud intensity must be in (0, 1] (got {})", o.fraud_intensity));
   if (!(o.late_bias > -1 && o.late_bias < 1)) throw UsageError("the late bias must be between -1 and 1");
   if (!parse_timestamp(o.close_time)) throw UsageError(fmt::format("'{}' is not an ISO 8601 time", o.close_time));
+  if (!(o.place_association >= -1 && o.place_association <= 1))
+    throw UsageError(fmt::format("the place association must be a correlation, between -1 and 1 (got {})",
+                                 o.place_association));
   for (double sd : {o.turnout_region_sd, o.turnout_place_sd, o.turnout_sheet_sd, o.share_region_sd, o.share_place_sd,
                     o.share_sheet_sd})
     if (!(sd >= 0 && sd <= 5)) throw UsageError("spreads must be between 0 and 5 (logit scale)");
@@ -123,53 +144,6 @@ void parallel_blocks(size_t n, unsigned threads, F&& f) {
     if (e) std::rethrow_exception(e);
 }
 
-// Moves the leader's share of the total of `v` to a whole percentage k%: the total V' must then be
-// a multiple of d = 100/gcd(k, 100). Among the percentages within two points of the natural share,
-// the one that needs the fewest surplus votes (V mod d) is taken, nearer first on a tie; the
-// surplus is added to `surplus` (the caller decides what it becomes). Returns false when V is 0.
-bool round_leader_share(std::vector<int64_t>& v, size_t leader, int64_t& surplus) {
-  int64_t V = std::accumulate(v.begin(), v.end(), int64_t{0});
-  if (V <= 0 || v.size() < 2) return false;
-  const double natural = 100.0 * static_cast<double>(v[leader]) / static_cast<double>(V);
-  const int64_t nearest = std::llround(natural);
-  int64_t best_k = -1, best_V = 0;
-  for (int64_t reach : {int64_t{2}, int64_t{100}}) {  // widen only when no nearby percentage fits
-    int64_t best_surplus = INT64_MAX;
-    for (int64_t delta = 0; delta <= reach; ++delta) {
-      for (int64_t k : {nearest - delta, nearest + delta}) {
-        if (k < 1 || k > 99) continue;
-        int64_t d = 100 / std::gcd(k, int64_t{100});
-        if (d > V || V % d >= best_surplus) continue;
-        best_surplus = V % d;
-        best_k = k;
-        best_V = V - V % d;
-      }
-    }
-    if (best_k >= 0) break;
-  }
-  if (best_k < 0) return false;
-  const int64_t L = best_V * best_k / 100, T = best_V - L;
-  int64_t others = V - v[leader];
-  // The others' votes scaled to T by largest remainder (ties to the lower index).
-  std::vector<int64_t> out(v.size(), 0);
-  std::vector<std::pair<double, size_t>> rem;
-  int64_t given = 0;
-  for (size_t k = 0; k < v.size(); ++k) {
-    if (k == leader) continue;
-    double exact = others > 0 ? static_cast<double>(T) * static_cast<double>(v[k]) / static_cast<double>(others)
-                              : (rem.empty() ? static_cast<double>(T) : 0.0);
-    out[k] = static_cast<int64_t>(std::floor(exact));
-    given += out[k];
-    rem.push_back({exact - std::floor(exact), k});
-  }
-  std::stable_sort(rem.begin(), rem.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-  for (size_t i = 0; given < T; i = (i + 1) % rem.size(), ++given) ++out[rem[i].second];
-  out[leader] = L;
-  surplus += V - best_V;
-  v = out;
-  return true;
-}
-
 std::vector<size_t> choose_late_regions(size_t regions, const SimulationOptions& o) {
   std::vector<size_t> order(regions);
   std::iota(order.begin(), order.end(), 0);
@@ -181,6 +155,17 @@ std::vector<size_t> choose_late_regions(size_t regions, const SimulationOptions&
   order.resize(n);
   std::sort(order.begin(), order.end());
   return order;
+}
+
+// e = L z for a row-major D x D factor L and D fresh standard normals z.
+void sheet_effects(const std::vector<double>& L, Rng& r, std::vector<double>& z, std::vector<double>& e) {
+  const size_t D = z.size();
+  for (size_t d = 0; d < D; ++d) z[d] = r.normal();
+  for (size_t d = 0; d < D; ++d) {
+    double x = 0;
+    for (size_t c = 0; c < D; ++c) x += L[d * D + c] * z[c];
+    e[d] = x;
+  }
 }
 
 struct Generated {
@@ -207,6 +192,21 @@ Generated generate(const Model& m, const Frame& f, const SimulationOptions& o) {
     t_place[p] = m.t_place_sd * r.normal();
     for (size_t k = 0; k < K; ++k) s_place[p * K + k] = m.s_place_sd[k] * r.normal();
     delay_place[p] = 20 * std::abs(r.normal());
+    if (m.place_association != 0 && m.t_place_sd > 0) {
+      const double rho = m.place_association, z = t_place[p] / m.t_place_sd;
+      double& s = s_place[p * K + m.leader];
+      s = rho * m.s_place_sd[m.leader] * z + std::sqrt(1 - rho * rho) * s;
+    }
+    if (!m.place_factor.empty()) {
+      std::vector<double> z(K + 1), e(K + 1);
+      if (m.place_known[p]) {
+        for (size_t d = 0; d <= K; ++d) e[d] = m.place_effect[p * (K + 1) + d];
+      } else {
+        sheet_effects(m.place_factor, r, z, e);
+      }
+      t_place[p] = e[0];
+      for (size_t k = 0; k < K; ++k) s_place[p * K + k] = e[1 + k];
+    }
   }
   const int64_t close_ms = parse_timestamp(o.close_time)->epoch_ms;
 
@@ -214,21 +214,28 @@ Generated generate(const Model& m, const Frame& f, const SimulationOptions& o) {
   g.choices.assign(K, std::vector<int64_t>(n));
   for (auto* c : {&g.blank, &g.invalid, &g.stuffed, &g.rounded, &g.late, &g.timestamps}) c->assign(n, 0);
   parallel_blocks(n, o.threads, [&](size_t begin, size_t end) {
-    std::vector<double> w(K);
+    std::vector<double> w(K), z(K + 1), e(K + 1);
     std::vector<int64_t> v(K);
+    const bool joint = !m.sheet_factor.empty();
     for (size_t i = begin; i < end; ++i) {
       Rng r(o.seed, kSheetStream + i);
       const size_t p = f.place_of_sheet[i], reg_i = f.region_of_place[p];
       const int64_t reg = std::max<int64_t>(0, f.registered[i]);
       // Clean count: turnout, blank and invalid, then the valid votes over the choices.
-      double t = logistic(m.t_mean[reg_i] + t_place[p] + m.t_sheet_sd * r.normal());
+      if (joint) sheet_effects(m.sheet_factor, r, z, e);
+      double t = logistic(m.t_mean[reg_i] + t_place[p] + (joint ? e[0] : m.t_sheet_sd * r.normal()));
       int64_t ballots = binomial(r, reg, t);
+      if (!m.full_rate.empty()) {  // tied values: everyone voted, or nobody did
+        const double u = r.uniform();
+        if (u < m.full_rate[p]) ballots = reg;
+        else if (u < m.full_rate[p] + m.empty_rate[p]) ballots = 0;
+      }
       int64_t blank = binomial(r, ballots, m.blank_rate[reg_i]);
       int64_t invalid = binomial(r, ballots - blank, m.invalid_rate[reg_i]);
       int64_t valid = ballots - blank - invalid;
       double total = 0;
       for (size_t k = 0; k < K; ++k) {
-        double x = m.s_mean[reg_i][k] + s_place[p * K + k] + m.s_sheet_sd[k] * r.normal();
+        double x = m.s_mean[reg_i][k] + s_place[p * K + k] + (joint ? e[1 + k] : m.s_sheet_sd[k] * r.normal());
         if (k == m.leader && is_late[reg_i]) x += lean;
         w[k] = std::exp(x);
         total += w[k];
@@ -243,34 +250,11 @@ Generated generate(const Model& m, const Frame& f, const SimulationOptions& o) {
       // arrival are the same with and without fraud (calibration compares the two).
       const double u_fraud = r.uniform(), z_fraud = r.normal(), u_round = r.uniform(), z_arrival = r.normal();
       if (u_fraud < o.fraud_share) {
-        double x = o.fraud_kind == FraudKind::kExtreme ? 1 - std::abs(0.05 * z_fraud)
-                                                       : std::abs(o.fraud_intensity + o.fraud_intensity / 2 * z_fraud);
-        x = std::clamp(x, 0.0, 1.0);
-        int64_t added = std::llround(x * static_cast<double>(reg - ballots));
-        v[m.leader] += added;
-        for (size_t k = 0; k < K; ++k) {
-          if (k == m.leader) continue;
-          int64_t moved = std::llround(o.steal * x * static_cast<double>(v[k]));
-          v[k] -= moved;
-          v[m.leader] += moved;
-        }
-        g.stuffed[i] = o.fraud_kind == FraudKind::kExtreme ? 2 : 1;
+        const double x = manipulation_fraction(o.fraud_kind, o.fraud_intensity, z_fraud);
+        manipulate_sheet(v, m.leader, reg - ballots, o.fraud_kind, x, o.steal);
+        g.stuffed[i] = manipulation_code(o.fraud_kind);
       }
-      if (u_round < o.round_share) {
-        // Kobak et al. measure the leader's share of all ballots, so that is what a fabricated
-        // protocol rounds: blank and invalid ballots are scaled with the other choices, and the
-        // surplus ballots are dropped (those voters become non-voters).
-        std::vector<int64_t> all = v;
-        all.push_back(blank);
-        all.push_back(invalid);
-        int64_t dropped = 0;
-        if (round_leader_share(all, m.leader, dropped)) {
-          for (size_t k = 0; k < K; ++k) v[k] = all[k];
-          blank = all[K];
-          invalid = all[K + 1];
-          g.rounded[i] = 1;
-        }
-      }
+      if (u_round < o.round_share && round_sheet(v, blank, invalid, m.leader)) g.rounded[i] = 1;
       for (size_t k = 0; k < K; ++k) g.choices[k][i] = v[k];
       g.blank[i] = blank;
       g.invalid[i] = invalid;
@@ -363,8 +347,6 @@ size_t largest_choice(const Election& e) {
   return best;
 }
 
-std::string to_string(FraudKind k) { return k == FraudKind::kExtreme ? "extreme" : "incremental"; }
-
 Election simulate(const SimulationOptions& o) {
   validate(o);
   const size_t n = o.units;
@@ -403,6 +385,7 @@ Election simulate(const SimulationOptions& o) {
   m.t_place_sd = o.turnout_place_sd;
   m.t_sheet_sd = o.turnout_sheet_sd;
   m.s_place_sd.assign(K, o.share_place_sd);
+  m.place_association = o.place_association;
   m.s_sheet_sd.assign(K, o.share_sheet_sd);
   std::vector<double> region_lat(R), region_lon(R);
   for (size_t r = 0; r < R; ++r) {
@@ -582,7 +565,9 @@ SimulateLikeSheets simulate_like_sheets(const Election& t, const Frame& f, size_
   q.place_n_s.assign(P, 0);
   for (size_t s = 0; s < n; ++s) {
     const double reg = static_cast<double>(f.registered[s]), b = static_cast<double>(t.ballots()[s]);
-    if (reg <= 0 || b > reg) continue;
+    // Tied sheets (everyone or no one voted) are left to the tie rates (simulate_like_ties): on
+    // the logit scale they would be outliers that inflate every spread.
+    if (reg <= 0 || b >= reg || b <= 0) continue;
     const size_t p = f.place_of_sheet[s];
     double tt = (b + 0.5) / (reg + 1);
     y[s * D] = logit(tt);
@@ -689,6 +674,139 @@ std::vector<double> simulate_like_place_var(const SimulateLikeSheets& q, const F
   return place_var;
 }
 
+// Row-major D x D product L L'.
+std::vector<double> outer_product(const std::vector<double>& L, size_t D) {
+  std::vector<double> p(D * D, 0);
+  for (size_t i = 0; i < D; ++i)
+    for (size_t j = 0; j < D; ++j)
+      for (size_t k = 0; k < D; ++k) p[i * D + j] += L[i * D + k] * L[j * D + k];
+  return p;
+}
+
+// The template's structure across and within places, on the scale the model draws on (logit
+// turnout, centred log-ratios of the choices), from the sheets with valid votes:
+//   within places: the covariance of the sheets around their place's mean (places of two or more
+//     sheets), less the mean binomial variance on the diagonal, made PSD: the joint sheet effects;
+//   between places: the covariance of the place means around their region's mean, less what their
+//     own sheets' spread and noise put there (over the place's sheet count), made PSD: the draws
+//     for places with fewer than two sheets;
+//   each place of two or more sheets keeps its own deviation from its region's mean, shrunk per
+//     dimension by sqrt(between / (between + within / sheets)) so that the deviations' spread is
+//     the estimated true spread, not the true spread plus sampling noise.
+// A sheet's sampling covariance on the model's scale (D x D, lower triangle, added to `out`):
+// turnout's logit variance, and for the centred log-ratios C diag(a) C with a_k = 1 / (v_k + 1/2)
+// the delta-method variance of the log of choice k's count and C = I - 11'/K the centring (the
+// multinomial's common -1/V covariance of the logs cancels in C).
+void add_sampling_covariance(const Election& t, const SimulateLikeSheets& q, size_t s, std::vector<double>& a,
+                             std::vector<double>& out) {
+  const size_t D = q.D, K = D - 1;
+  out[0] += q.noise[s * D];
+  double A = 0;
+  for (size_t k = 0; k < K; ++k) A += a[k] = 1 / (static_cast<double>(t.choices()[k].or_zero(s)) + 0.5);
+  const double Kd = static_cast<double>(K);
+  for (size_t k = 0; k < K; ++k)
+    for (size_t l = 0; l <= k; ++l)
+      out[(1 + k) * D + 1 + l] += (k == l ? a[k] : 0) - (a[k] + a[l]) / Kd + A / (Kd * Kd);
+}
+
+void simulate_like_structure(const Election& t, const SimulateLikeSheets& q, const Frame& f,
+                             const std::vector<uint32_t>& region_of_sheet, Model& m) {
+  const size_t n = region_of_sheet.size(), P = f.places, D = q.D;
+  std::vector<double> mean(P * D, 0), noise(P * D, 0), cnt(P, 0), a(D - 1), cov(D * D);
+  for (size_t s = 0; s < n; ++s) {
+    if (!q.usable_s[s]) continue;
+    const size_t p = f.place_of_sheet[s];
+    cnt[p] += 1;
+    std::fill(cov.begin(), cov.end(), 0.0);
+    add_sampling_covariance(t, q, s, a, cov);
+    for (size_t d = 0; d < D; ++d) mean[p * D + d] += q.y[s * D + d], noise[p * D + d] += cov[d * D + d];
+  }
+  for (size_t p = 0; p < P; ++p)
+    if (cnt[p] > 0)
+      for (size_t d = 0; d < D; ++d) mean[p * D + d] /= cnt[p], noise[p * D + d] /= cnt[p];
+  std::vector<double> W(D * D, 0), wnoise(D * D, 0), dev(D);
+  double wn = 0;
+  for (size_t s = 0; s < n; ++s) {
+    const size_t p = f.place_of_sheet[s];
+    if (!q.usable_s[s] || cnt[p] < 2) continue;
+    const double c = cnt[p] / (cnt[p] - 1);  // unbiased within each place
+    for (size_t d = 0; d < D; ++d) dev[d] = q.y[s * D + d] - mean[p * D + d];
+    add_sampling_covariance(t, q, s, a, wnoise);
+    for (size_t i = 0; i < D; ++i)
+      for (size_t j = 0; j <= i; ++j) W[i * D + j] += c * dev[i] * dev[j];
+    wn += 1;
+  }
+  std::vector<double> S(D * D, 0);  // the sheet covariance the model draws
+  if (wn > 0) {
+    for (size_t i = 0; i < D * D; ++i) W[i] = (W[i] - wnoise[i]) / wn;
+    m.sheet_factor = stats::psd_factor(W, D);
+    S = outer_product(m.sheet_factor, D);
+  }
+  auto centre = [&](size_t r, size_t d) { return d == 0 ? m.t_mean[r] : m.s_mean[r][d - 1]; };
+  std::vector<double> B(D * D, 0);
+  double bn = 0;
+  for (size_t p = 0; p < P; ++p) {
+    if (cnt[p] < 1) continue;
+    const size_t r = f.region_of_place[p];
+    for (size_t d = 0; d < D; ++d) dev[d] = mean[p * D + d] - centre(r, d);
+    for (size_t i = 0; i < D; ++i)
+      for (size_t j = 0; j <= i; ++j)
+        B[i * D + j] += dev[i] * dev[j] - (S[i * D + j] + (i == j ? noise[p * D + i] : 0)) / cnt[p];
+    bn += 1;
+  }
+  if (bn < 2) return;
+  for (double& b : B) b /= bn;
+  m.place_factor = stats::psd_factor(B, D);
+  const std::vector<double> Sb = outer_product(m.place_factor, D);
+  m.place_effect.assign(P * D, 0);
+  m.place_known.assign(P, 0);
+  for (size_t p = 0; p < P; ++p) {
+    if (cnt[p] < 2) continue;
+    const size_t r = f.region_of_place[p];
+    for (size_t d = 0; d < D; ++d) {
+      const double between = Sb[d * D + d], total = between + (S[d * D + d] + noise[p * D + d]) / cnt[p];
+      m.place_effect[p * D + d] = total > 0 ? (mean[p * D + d] - centre(r, d)) * std::sqrt(between / total) : 0;
+    }
+    m.place_known[p] = 1;
+  }
+}
+
+// Tied values (every registered voter voted; nobody did) per place of two or more sheets, its
+// region's rate for the others (ties cluster in places: a whole recinto at 100%, not one table),
+// and choices that received no vote at all in a region (a party not standing there), which the
+// twin then gives none.
+void simulate_like_ties(const Election& t, const Frame& f, const std::vector<uint32_t>& region_of_sheet, Model& m) {
+  const size_t n = t.sheets(), R = f.regions, P = f.places, K = m.K;
+  std::vector<double> all(R, 0), full(R, 0), empty(R, 0), valid(R, 0), p_all(P, 0), p_full(P, 0), p_empty(P, 0);
+  std::vector<double> votes(R * K, 0);
+  for (size_t s = 0; s < n; ++s) {
+    const int64_t reg = f.registered[s], b = t.ballots()[s];
+    if (reg <= 0 || b > reg) continue;
+    const size_t r = region_of_sheet[s], p = f.place_of_sheet[s];
+    all[r] += 1, p_all[p] += 1;
+    full[r] += b == reg, p_full[p] += b == reg;
+    empty[r] += b == 0, p_empty[p] += b == 0;
+    valid[r] += static_cast<double>(t.valid()[s]);
+    for (size_t k = 0; k < K; ++k) votes[r * K + k] += static_cast<double>(t.choices()[k].or_zero(s));
+  }
+  m.full_rate.assign(P, 0);
+  m.empty_rate.assign(P, 0);
+  for (size_t p = 0; p < P; ++p) {
+    const size_t r = f.region_of_place[p];
+    const bool own = p_all[p] >= 2;
+    const double a = own ? p_all[p] : all[r];
+    if (a > 0) m.full_rate[p] = (own ? p_full[p] : full[r]) / a, m.empty_rate[p] = (own ? p_empty[p] : empty[r]) / a;
+  }
+  for (size_t r = 0; r < R; ++r) {
+    if (valid[r] <= 0) continue;
+    size_t standing = 0;
+    for (size_t k = 0; k < K; ++k) standing += votes[r * K + k] > 0;
+    if (standing < 1) continue;
+    for (size_t k = 0; k < K; ++k)
+      if (votes[r * K + k] == 0) m.s_mean[r][k] = -std::numeric_limits<double>::infinity();
+  }
+}
+
 }  // namespace
 
 Election simulate_like(const Election& t, const SimulationOptions& o) {
@@ -725,6 +843,8 @@ Election simulate_like(const Election& t, const SimulationOptions& o) {
     m.s_place_sd.push_back(std::sqrt(place_var[1 + k]));
     m.s_sheet_sd.push_back(std::sqrt(sheet_var[1 + k]));
   }
+  simulate_like_structure(t, q, f, region_of_sheet, m);
+  simulate_like_ties(t, f, region_of_sheet, m);
 
   Generated g = generate(m, f, o);
   std::vector<double> lat(n, std::nan("")), lon(n, std::nan(""));
@@ -734,6 +854,77 @@ Election simulate_like(const Election& t, const SimulationOptions& o) {
       lon[s] = std::isnan(t.longitude()[s]) ? t.longitude()[s] : round5(t.longitude()[s]);
     }
   return assemble(t.ids(), std::move(geo), choices, f.registered, std::move(g), std::move(lat), std::move(lon), o);
+}
+
+namespace {
+
+// One real sheet's counts, manipulated as the options say (see inject_into). Writes the sheet's
+// counts and truth into g at i.
+void inject_sheet(const Election& t, size_t i, size_t leader, const SimulationOptions& o, Generated& g,
+                  std::vector<int64_t>& v) {
+  const size_t K = v.size();
+  Rng r(o.seed, kSheetStream + i);
+  const double u_fraud = r.uniform(), z_fraud = r.normal(), u_round = r.uniform();
+  bool complete = true;
+  for (size_t k = 0; k < K; ++k) {
+    v[k] = t.choices()[k][i];
+    complete &= v[k] != kMissing && v[k] >= 0;
+  }
+  int64_t blank = t.blank() ? (*t.blank())[i] : 0, invalid = t.invalid() ? (*t.invalid())[i] : 0;
+  complete &= blank != kMissing && blank >= 0 && invalid != kMissing && invalid >= 0;
+  const int64_t reg = t.registered() ? (*t.registered())[i] : kMissing;
+  bool changed = false;
+  if (complete && u_fraud < o.fraud_share && (o.fraud_kind == FraudKind::kRewrite || (reg != kMissing && reg > 0))) {
+    int64_t ballots = blank + invalid;
+    for (int64_t x : v) ballots += x;
+    const double x = manipulation_fraction(o.fraud_kind, o.fraud_intensity, z_fraud);
+    manipulate_sheet(v, leader, o.fraud_kind == FraudKind::kRewrite ? 0 : reg - ballots, o.fraud_kind, x, o.steal);
+    g.stuffed[i] = manipulation_code(o.fraud_kind);
+    changed = true;
+  }
+  if (complete && u_round < o.round_share && round_sheet(v, blank, invalid, leader)) {
+    g.rounded[i] = 1;
+    changed = true;
+  }
+  for (size_t k = 0; k < K; ++k) g.choices[k][i] = changed ? v[k] : t.choices()[k][i];
+  g.blank[i] = t.blank() ? (changed ? blank : (*t.blank())[i]) : kMissing;
+  g.invalid[i] = t.invalid() ? (changed ? invalid : (*t.invalid())[i]) : kMissing;
+}
+
+}  // namespace
+
+Election inject_into(const Election& t, const SimulationOptions& o) {
+  validate(o);
+  const size_t n = t.sheets(), K = t.choices().size();
+  if (n == 0 || K < 2) throw InputError({t.source()}, "injecting fraud needs sheets and at least two choices");
+  if (o.fraud_share > 0 && o.fraud_kind != FraudKind::kRewrite && !t.registered())
+    throw InputError({t.source()}, "ballot stuffing turns non-voters into votes, so it needs registered voters per "
+                                   "sheet, and this file has none mapped");
+  const size_t leader = o.leader >= 0 ? static_cast<size_t>(o.leader) : largest_choice(t);
+  if (leader >= K) throw UsageError("the leader index is beyond the file's choices");
+  std::set<std::string> seen;
+  std::vector<std::string> choices = simulate_like_choices(t, seen);
+  Geography geo = simulate_like_geography(t, seen);
+  Generated g;
+  g.choices.assign(K, std::vector<int64_t>(n));
+  for (auto* c : {&g.blank, &g.invalid, &g.stuffed, &g.rounded, &g.late}) c->assign(n, 0);
+  parallel_blocks(n, o.threads, [&](size_t begin, size_t end) {
+    std::vector<int64_t> v(K);
+    for (size_t i = begin; i < end; ++i) inject_sheet(t, i, leader, o, g, v);
+  });
+  g.timestamps = t.timestamps_ms();
+  std::vector<int64_t> registered = t.registered() ? t.registered()->values : std::vector<int64_t>(n, kMissing);
+  std::vector<double> lat(n, std::nan("")), lon(n, std::nan(""));
+  if (t.has_coordinates())
+    for (size_t s = 0; s < n; ++s) {
+      lat[s] = std::isnan(t.latitude()[s]) ? t.latitude()[s] : round5(t.latitude()[s]);
+      lon[s] = std::isnan(t.longitude()[s]) ? t.longitude()[s] : round5(t.longitude()[s]);
+    }
+  // The copy keeps the file's time zone, so that its arrival times are written as they were read.
+  SimulationOptions zone = o;
+  if (parse_utc_offset(t.spec().timezone)) zone.close_time = "2000-01-01T00:00:00" + t.spec().timezone;
+  return assemble(t.ids(), std::move(geo), choices, std::move(registered), std::move(g), std::move(lat), std::move(lon),
+                  zone);
 }
 
 void write_simulated_csv(const Election& e, const std::function<void(std::string_view)>& sink) {
@@ -835,7 +1026,8 @@ SimulationSummary summarize_simulation(const Election& e, size_t leader, uint64_
     vv += v;
     if (r > 0) st += b / r, st2 += (b / r) * (b / r), nt += 1;
     if (v > 0) sl += l / v, sl2 += (l / v) * (l / v), nl += 1;
-    if (stuffed && stuffed->or_zero(i) > 0) ++s.stuffed, s.stuffed_extreme += stuffed->or_zero(i) == 2;
+    if (stuffed && stuffed->or_zero(i) == 3) ++s.rewritten;
+    else if (stuffed && stuffed->or_zero(i) > 0) ++s.stuffed, s.stuffed_extreme += stuffed->or_zero(i) == 2;
     if (rounded && rounded->or_zero(i) > 0) ++s.rounded;
     if (late && late->or_zero(i) > 0) ++s.late_units, late_l += l, late_v += v;
   }
@@ -852,6 +1044,7 @@ nlohmann::ordered_json to_json(const SimulationSummary& s) {
   auto num = [](double x) { return std::isnan(x) ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(x); };
   nlohmann::ordered_json j;
   j["seed"] = s.seed;
+  if (!s.injected_into.empty()) j["injected_into"] = s.injected_into;
   j["units"] = s.units;
   j["regions"] = s.regions;
   j["places"] = s.places;
@@ -863,6 +1056,7 @@ nlohmann::ordered_json to_json(const SimulationSummary& s) {
   j["leader_share_sd"] = num(s.leader_share_sd);
   j["stuffed_units"] = s.stuffed;
   j["stuffed_extreme_units"] = s.stuffed_extreme;
+  j["rewritten_units"] = s.rewritten;
   j["rounded_units"] = s.rounded;
   j["late_units"] = s.late_units;
   j["late_leader_share"] = num(s.late_leader_share);
@@ -872,12 +1066,17 @@ nlohmann::ordered_json to_json(const SimulationSummary& s) {
 
 std::string to_text(const SimulationSummary& s) {
   std::string o;
-  o += fmt::format("Simulated {} sheets in {} regions and {} polling places (seed {})\n", thousands(static_cast<int64_t>(s.units)),
-                   s.regions, thousands(static_cast<int64_t>(s.places)), s.seed);
+  if (s.injected_into.empty())
+    o += fmt::format("Simulated {} sheets in {} regions and {} polling places (seed {})\n",
+                     thousands(static_cast<int64_t>(s.units)), s.regions, thousands(static_cast<int64_t>(s.places)), s.seed);
+  else
+    o += fmt::format("A copy of {} ({} sheets) with manipulation injected (seed {}); other sheets as they are\n",
+                     s.injected_into, thousands(static_cast<int64_t>(s.units)), s.seed);
   o += fmt::format("  turnout {:.2f}% (sd across sheets {:.2f} points); {} leads with {:.2f}% (sd {:.2f} points)\n",
                    100 * s.turnout, 100 * s.turnout_sd, s.leader, 100 * s.leader_share, 100 * s.leader_share_sd);
   o += fmt::format("  ballot stuffing on {} sheets ({} extreme); whole-percentage leader share on {} sheets\n", s.stuffed,
                    s.stuffed_extreme, s.rounded);
+  if (s.rewritten) o += fmt::format("  votes rewritten to the leader on {} sheets\n", s.rewritten);
   if (s.late_units)
     o += fmt::format("  {} sheets in late regions: leader {:.2f}% there, {:.2f}% elsewhere\n", s.late_units,
                      100 * s.late_leader_share, 100 * s.early_leader_share);

@@ -17,12 +17,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "analysis/simulate/manipulate.h"
 #include "model/election.h"
 
 namespace tallyscope {
 
-enum class FraudKind { kIncremental, kExtreme };
-std::string to_string(FraudKind k);
 
 struct SimulationOptions {
   size_t units = 10000;  // tally sheets (simulate only; simulate_like keeps the template's)
@@ -39,11 +38,12 @@ struct SimulationOptions {
   // Spreads on the logit scale (simulate only; simulate_like fits them to the template).
   double turnout_region_sd = 0.25, turnout_place_sd = 0.25, turnout_sheet_sd = 0.10;
   double share_region_sd = 0.30, share_place_sd = 0.20, share_sheet_sd = 0.08;
+  // Correlation across polling places between a place's turnout effect and the leader's (simulate
+  // only): rural places that vote differently and turn out differently. 0 = independent.
+  double place_association = 0;
 
-  // Ballot stuffing in a share of the sheets, for the leader (Klimek et al.): incremental fraud
-  // adds a fraction x ~ |N(intensity, intensity/2)| (at most 1) of the non-voters as leader votes;
-  // extreme fraud x ~ 1 - |N(0, 0.05)|. Either also moves a fraction steal*x of each other
-  // choice's votes to the leader.
+  // Manipulation of a share of the sheets, for the leader (manipulate.h): ballot stuffing
+  // (incremental or extreme, Klimek et al.) or rewriting (votes moved, turnout unchanged).
   double fraud_share = 0;
   FraudKind fraud_kind = FraudKind::kIncremental;
   double fraud_intensity = 0.3;
@@ -66,12 +66,35 @@ struct SimulationOptions {
 // of range.
 Election simulate(const SimulationOptions& options);
 
-// Keeps the template's sheets (ids), geography, coordinates and registered voters; draws turnout
-// and shares from a hierarchical model fitted to the template: per-region means (the coarsest
-// geography level with two or more places), place and sheet spreads by the method of moments
-// (binomial noise subtracted), blank and invalid rates per region. Clean unless fraud options are
-// set. Throws InputError when the template has no registered voters.
+// The template's clean twin. Keeps the template's sheets (ids), geography, coordinates and
+// registered voters (so its sheet sizes and their ties); draws turnout and shares from a
+// hierarchical model fitted to the template, on the logit scale for turnout and centred log-ratios
+// for the choices:
+//   regions (the coarsest geography level with two or more places): the mean of their sheets;
+//     blank and invalid rates; choices with no vote in a region get none there;
+//   places (the finest level): each place of two or more sheets keeps its own deviation from its
+//     region, shrunk to the estimated true spread, so the joint distribution of turnout and shares
+//     across places, their association included, is the template's; other places draw from the
+//     between-place covariance (method of moments, binomial noise and sheet spread subtracted);
+//   sheets: joint normal effects with the within-place covariance less its binomial part, then
+//     binomial (multinomial) counts;
+//   tied values: per region, the template's share of sheets where every registered voter voted
+//     and where nobody did.
+// Clean unless fraud options are set (then as simulate: manipulate.h). What stays unlike the
+// template: any departure from that model within places (the sheets of a twin's place are
+// exchangeable by construction). Throws InputError when the template has no registered voters.
 Election simulate_like(const Election& templ, const SimulationOptions& options);
+
+// Fraud injected into a copy of a real file, in the "tallyscope-simulated" layout: its sheets (ids),
+// geography, coordinates, registered voters, counts and arrival times are kept, and each sheet is
+// manipulated with the options' probabilities (fraud_share: stuffing or rewriting, as fraud_kind
+// says; round_share: a whole-percentage leader share), each sheet drawing from its own stream of
+// the seed, so the copy does not depend on the thread count. The leader is the options' or the
+// file's largest choice. Sheets with a missing or negative count, and (for stuffing) without
+// registered voters, are left as they are. The truth is in the extras (stuffed: 1 incremental,
+// 2 extreme, 3 rewritten; rounded). Throws InputError when stuffing is asked of a file without
+// registered voters.
+Election inject_into(const Election& real, const SimulationOptions& options);
 
 // Writes an Election in the "tallyscope-simulated" layout, in chunks of about 1 MiB (the caller
 // owns the file: see io/output.h). Missing values are written as empty cells; extras named
@@ -84,10 +107,11 @@ struct SimulationSummary {
   size_t units = 0, regions = 0, places = 0;
   std::vector<std::string> choices;
   std::string leader;
-  size_t stuffed = 0, stuffed_extreme = 0, rounded = 0, late_units = 0;
+  size_t stuffed = 0, stuffed_extreme = 0, rewritten = 0, rounded = 0, late_units = 0;
   double turnout = 0, leader_share = 0;     // national
   double turnout_sd = 0, leader_share_sd = 0;  // across sheets with voters
   double late_leader_share = 0, early_leader_share = 0;
+  std::string injected_into;  // the real file a manipulation was injected into; "" when simulated
 };
 // `leader`: the choice that manipulation favoured (the options' leader, or 0 for simulate and
 // largest_choice(template) for simulate_like).
