@@ -1,5 +1,6 @@
 // `tallyscope forensics`: the forensic battery (digit tests, integer percentages, fingerprint,
 // distribution tests).
+#include <algorithm>
 #include <iostream>
 #include <memory>
 
@@ -15,6 +16,7 @@ Command add_forensics(CLI::App& app) {
     std::string file;
     ForensicsOptions fo;
     bool json = false, no_fingerprint = false, no_distribution = false, fail_on_flag = false;
+    std::vector<std::string> tests;
     InputOptions in;
   };
   auto s = std::make_shared<State>();
@@ -33,9 +35,17 @@ Command add_forensics(CLI::App& app) {
   cmd->add_option("--min-units", s->fo.min_units, "Units a test needs at least")->capture_default_str();
   cmd->add_option("--bins", s->fo.fingerprint_bins, "Fingerprint bins per axis")->capture_default_str();
   cmd->add_option("--threads", s->fo.threads, "Threads (0 = all cores; results do not depend on it)");
+  cmd->add_option("--tests", s->tests,
+                  "Run only these parts (default: all): integer_percent, digits (last digit, pairs, second digit), "
+                  "distribution (descriptive statistics), within_place, fingerprint (histograms and percentage "
+                  "charts), fits (Klimek's model and Shpilkin's estimate)")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"integer_percent", "digits", "distribution", "within_place", "fingerprint", "fits"}));
   cmd->add_flag("--no-distribution", s->no_distribution,
                 "Skip the distribution tests (skewness, kurtosis, dip, turnout-share slope and correlation)");
-  cmd->add_flag("--no-fingerprint", s->no_fingerprint, "Tests only: skip the fingerprint histograms");
+  cmd->add_flag("--no-fingerprint", s->no_fingerprint,
+                "Skip the fingerprint histograms and percentage charts (the Klimek and Shpilkin fits stay: "
+                "--tests without fits drops them)");
   cmd->add_flag("--fail-on-flag", s->fail_on_flag, "Exit 1 when any test is flagged after FDR control");
   cmd->add_flag("--json", s->json, "Machine-readable output on stdout");
   s->in.add(cmd);
@@ -46,10 +56,18 @@ Command add_forensics(CLI::App& app) {
             if (s->fo.fingerprint_bins < 1 || s->fo.fingerprint_bins > 1000)
               throw UsageError("--bins must be between 1 and 1000");
             refuse_repeats(s->fo.choices, "--choices");
+            refuse_repeats(s->tests, "--tests");
             Election e = load_election(s->file, s->in.load_options());
             print_guess_notes(e);
-            s->fo.fits = !s->no_fingerprint;
-            s->fo.distribution_tests = !s->no_distribution;
+            auto wanted = [&](const char* part) {
+              return s->tests.empty() || std::find(s->tests.begin(), s->tests.end(), part) != s->tests.end();
+            };
+            s->fo.integer_percent = wanted("integer_percent");
+            s->fo.digit_tests = wanted("digits");
+            s->fo.within_place = wanted("within_place");
+            s->fo.model_fits = wanted("fits");
+            s->fo.fits = wanted("fingerprint") && !s->no_fingerprint;
+            s->fo.distribution_tests = wanted("distribution") && !s->no_distribution;
             std::cerr << fmt::format("tallyscope: forensic battery on {} sheets, {} replicates\n", e.sheets(),
                                      s->fo.replicates);
             ForensicsResult r = run_forensics(e, s->fo);

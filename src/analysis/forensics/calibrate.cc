@@ -118,9 +118,12 @@ CalibrationResult calibrate(const Election& templ, const CalibrationOptions& opt
     fo.choices = opt.choices;
     fo.threads = 1;
     fo.fits = false;
+    fo.model_fits = false;
     ForensicsResult f = run_forensics(e, fo);
     for (const auto& test : f.tests) {
-      if (test.level != "all" || !test.region.empty()) continue;
+      // The whole count's tests and the within-place family (which runs on the whole count only).
+      const bool within_place = test.level.rfind("within-place", 0) == 0;
+      if ((test.level != "all" && !within_place) || !test.region.empty()) continue;
       RunOutcome& o = out[t][{test.id, test.target}];
       o.ran = test.run;
       o.fired = test.run && test.p_value <= opt.alpha;

@@ -154,6 +154,7 @@ TEST(Distribution, BatteryOnSimulatedElections) {
   fo.threads = 2;
   fo.digit_tests = false;
   fo.fits = false;
+  fo.model_fits = false;
   ForensicsResult clean = run_forensics(simulate(so), fo);
   for (const auto& t : clean.tests) {
     EXPECT_FALSE(t.run && t.flag) << t.id << " " << t.target << " p " << t.p_value;
@@ -197,6 +198,7 @@ TEST(Distribution, Russia2018) {
   fo.replicates = 200;
   fo.digit_tests = false;
   fo.fits = false;
+  fo.model_fits = false;
   ForensicsResult r = run_forensics(e, fo);
   const std::string putin = r.choices[0], grudinin = r.choices[1];
   EXPECT_EQ(putin, "Путин Владимир Владимирович");

@@ -57,7 +57,8 @@ struct ForensicsOptions {
   size_t leading = 2;
   std::string by;                // a geography level: also run per region at that level
   unsigned threads = 0;          // 0: all cores; results do not depend on it
-  bool digit_tests = true;       // off: integer percentages only
+  bool integer_percent = true;   // the integer-percentage test (Kobak et al.)
+  bool digit_tests = true;       // last-digit, pair and second-digit statistics
   // Skewness, kurtosis, dip, turnout-share slope and correlation (analysis/distribution.h).
   bool distribution_tests = true;
   int distribution_replicates = 200;  // at most this many of `replicates` for those nulls
@@ -65,7 +66,8 @@ struct ForensicsOptions {
   // Within-place family (analysis/forensics/within_place.h): each sheet against the other sheets
   // of its polling place; whole count only.
   bool within_place = true;
-  bool fits = true;              // fingerprint histograms (off: tests only, e.g. for calibration)
+  bool fits = true;              // fingerprint histograms and percentage charts (off: tests only)
+  bool model_fits = true;        // Klimek et al.'s model and Shpilkin's estimate (need registered voters)
   size_t fingerprint_bins = 100;
   size_t min_units = 20;         // a test needs at least this many qualifying units
 };

@@ -66,7 +66,7 @@ TEST(Forensics, CleanCountRaisesNoFlag) {
   ForensicsResult r = run_forensics(e, o);
   EXPECT_EQ(r.choices, (std::vector<std::string>{"A", "B"}));
   EXPECT_EQ(r.tests.size(), 3u * 8u);
-  EXPECT_EQ(r.tests_run(), r.tests.size() - 3);  // the second-digit mean is descriptive
+  EXPECT_EQ(r.tests_run(), r.tests.size() - 6);  // the second-digit mean and percent_0_5 are descriptive
   EXPECT_EQ(r.flagged(), 0u);
   // Under the null, the simulated mean of the integer-percent count sits near the observed one.
   const ForensicTest* t = find(r, "integer_percent", "A");
@@ -208,7 +208,11 @@ TEST(Forensics, ModelFitsInJson) {
   EXPECT_EQ(j["klimek"]["choice"], r.choices[0]);
   EXPECT_TRUE(j["shpilkin"]["run"].get<bool>());
   EXPECT_NE(to_text(r).find("klimek"), std::string::npos);
-  o.fits = false;
+  o.fits = false;  // the fingerprints off: the model fits stay
+  r = run_forensics(e, o);
+  EXPECT_TRUE(r.fingerprints.empty());
+  EXPECT_TRUE(r.klimek.run);
+  o.model_fits = false;
   r = run_forensics(e, o);
   EXPECT_FALSE(r.klimek.run);
   EXPECT_EQ(r.klimek.why_not, "fits are off");
@@ -230,13 +234,13 @@ TEST(ForensicsShared, Bolivia2019Final) {
   o.distribution_tests = false;
   o.within_place = false;
   ForensicsResult digits_only = run_forensics(e, o);
-  EXPECT_EQ(digits_only.tests_run(), 21u);
+  EXPECT_EQ(digits_only.tests_run(), 18u);
   EXPECT_EQ(digits_only.flagged(), 0u);
   o.distribution_tests = true;
   o.within_place = true;
   ForensicsResult r = run_forensics(e, o);
   EXPECT_EQ(r.choices, (std::vector<std::string>{"MAS - IPSP", "CC"}));
-  EXPECT_EQ(r.tests_run(), 22u);  // 21 digit tests and the within-place tail-symmetry test of MAS
+  EXPECT_EQ(r.tests_run(), 19u);  // 18 digit tests and the within-place tail-symmetry test of MAS
   EXPECT_EQ(r.flagged(), 0u);
   // Within places (Recinto, 3,691 with two or more mesas): nothing departs. The tail-symmetry
   // statistic of MAS is slightly negative (-0.0056); the within-place dispersion (descriptive) is above

@@ -59,6 +59,7 @@ TEST(ForensicsIntegerPercentShared, Russia2018PeaksFound) {
   o.replicates = 100;
   o.choices = {"Путин Владимир Владимирович"};
   o.fits = false;
+  o.model_fits = false;
   ForensicsResult r = run_forensics(e, o);
   int seen = 0;
   for (const auto& t : r.tests) {
@@ -102,6 +103,7 @@ TEST(ForensicsIntegerPercentShared, Russia2018RegionsOfKobak) {
   o.replicates = 20;
   o.by = "region";
   o.fits = false;
+  o.model_fits = false;
   ForensicsResult r = run_forensics(e, o);
   for (const char* name : {"Кемеровская область", "Краснодарский край", "Республика Башкортостан",
                            "Республика Дагестан", "Республика Татарстан (Татарстан)"}) {
