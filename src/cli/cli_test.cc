@@ -276,5 +276,30 @@ TEST(Cli, SimulateInjectsIntoACopyOfARealFile) {
   EXPECT_EQ(run_cli("simulate --like " + real + " --inject rewrite --share 0.02 --out " + real).exit_code, 2);
 }
 
+// A result that rests on a guessed layout says so on stdout, in every command's JSON (with the
+// mapping it guessed) and in its text, not only on stderr.
+TEST(Cli, GuessedLayoutIsOnStdoutAndInJson) {
+  std::string csv = "id,district,registered,Ana,Bruno\n";
+  for (int i = 0; i < 60; ++i)
+    csv += std::to_string(1000 + i) + ",D" + std::to_string(i % 3) + "," + std::to_string(300 + i) + "," +
+           std::to_string(100 + i % 7) + "," + std::to_string(90 + i % 11) + "\n";
+  const std::string f = temp_file(csv);
+  for (const std::string cmd : {"check " + f, "forensics " + f + " --replicates 10", "compare " + f + " " + f}) {
+    auto j = run_cli(cmd + " --json");
+    ASSERT_LE(j.exit_code, 1) << cmd << ": " << j.err;
+    const auto out = nlohmann::json::parse(j.out);
+    EXPECT_TRUE(out["guessed_layout"].get<bool>()) << cmd;
+    ASSERT_FALSE(out["inputs"].empty()) << cmd;
+    EXPECT_EQ(out["inputs"][0]["layout"], "guess") << cmd;
+    EXPECT_TRUE(out["inputs"][0]["mapping"].is_object()) << cmd;
+    auto t = run_cli(cmd);
+    EXPECT_EQ(t.out.rfind("NOTE: ", 0), 0u) << cmd << ": " << t.out.substr(0, 300);
+  }
+  // A known layout says it is not guessed.
+  auto k = run_cli("check " + kExample + " --spec " + kExampleSpec + " --json");
+  ASSERT_LE(k.exit_code, 1) << k.err;
+  EXPECT_FALSE(nlohmann::json::parse(k.out)["guessed_layout"].get<bool>());
+}
+
 }  // namespace
 }  // namespace tallyscope

@@ -48,8 +48,8 @@ Command add_calibrate(CLI::App& app) {
               if (done % step == 0 || done == all) std::cerr << fmt::format("tallyscope: {}/{} simulations\n", done, all);
             };
             CalibrationResult r = calibrate(e, s->o);
-            if (s->json) emit(to_json(r));
-            else print_text(to_text(r));
+            if (s->json) emit(with_inputs(to_json(r), {input_json(e)}));
+            else print_text(guess_banner(e) + to_text(r));
             return 0;
           }};
 }

@@ -40,8 +40,8 @@ Command add_check(CLI::App& app) {
             opt.outlier_z = s->outlier_z;
             opt.outliers = !s->no_outliers;
             IntegrityReport r = check_integrity(e, opt);
-            if (s->json) emit(to_json(r, s->max));
-            else print_text(to_text(r, e, s->max));
+            if (s->json) emit(with_inputs(to_json(r, s->max), {input_json(e)}));
+            else print_text(guess_banner(e) + to_text(r, e, s->max));
             if (s->fail_on == "error" && r.errors > 0) return 1;
             if (s->fail_on == "warning" && (r.errors > 0 || r.warnings > 0)) return 1;
             return 0;

@@ -36,8 +36,8 @@ Command add_compare(CLI::App& app) {
             print_guess_notes(a);
             print_guess_notes(b);
             Comparison c = compare(a, b);
-            if (s->json) emit(to_json(c, s->max));
-            else print_text(to_text(c, s->max));
+            if (s->json) emit(with_inputs(to_json(c, s->max), {input_json(a), input_json(b)}));
+            else print_text(guess_banner(a) + guess_banner(b) + to_text(c, s->max));
             return 0;
           }};
 }

@@ -71,8 +71,8 @@ Command add_forensics(CLI::App& app) {
             std::cerr << fmt::format("tallyscope: forensic battery on {} sheets, {} replicates\n", e.sheets(),
                                      s->fo.replicates);
             ForensicsResult r = run_forensics(e, s->fo);
-            if (s->json) emit(to_json(r));
-            else print_text(to_text(r));
+            if (s->json) emit(with_inputs(to_json(r), {input_json(e)}));
+            else print_text(guess_banner(e) + to_text(r));
             return s->fail_on_flag && r.flagged() > 0 ? 1 : 0;
           }};
 }

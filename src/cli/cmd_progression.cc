@@ -129,8 +129,12 @@ Command add_progression(CLI::App& app) {
             }
             std::cerr << "tallyscope: analysing the progression (" << s->placebos << " placebo cutoffs)\n";
             ProgressionResult r = analyze_progression(fc, arrival, po, base ? &*base : nullptr);
-            if (s->json) emit(to_json(r));
-            else print_text(to_text(r));
+            std::vector<nlohmann::ordered_json> inputs = {input_json(fc)};
+            std::string banner = guess_banner(fc);
+            for (const auto& e : snapshots) inputs.push_back(input_json(e)), banner += guess_banner(e);
+            if (base) inputs.push_back(input_json(*base)), banner += guess_banner(*base);
+            if (s->json) emit(with_inputs(to_json(r), inputs));
+            else print_text(banner + to_text(r));
             return 0;
           }};
 }

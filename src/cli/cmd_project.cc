@@ -108,8 +108,11 @@ Command add_project(CLI::App& app) {
               Universe fu = universe_of(fc);
               if (base) attach_baseline(fu, fc, *base, s->baseline_level, level_map);
               BacktestResult b = backtest(fc, a, points, po, &fu);
-              if (s->json) emit(to_json(b));
-              else print_text(to_text(b));
+              std::vector<nlohmann::ordered_json> inputs = {input_json(fc)};
+              std::string banner = guess_banner(fc);
+              if (base) inputs.push_back(input_json(*base)), banner += guess_banner(*base);
+              if (s->json) emit(with_inputs(to_json(b), inputs));
+              else print_text(banner + to_text(b));
               return 0;
             }
             if (s->partial.empty() || s->universe.empty())
@@ -121,9 +124,13 @@ Command add_project(CLI::App& app) {
             if (!s->universe_spec.empty()) uo.spec = load_spec(s->universe_spec);
             Universe universe;
             std::optional<Arrival> arrival;
+            std::vector<nlohmann::ordered_json> inputs = {input_json(partial)};
+            std::string banner = guess_banner(partial);
             {
               Election u = load_election(s->universe, uo);  // only ids, geography and registered are kept
               print_guess_notes(u);
+              inputs.push_back(input_json(u));
+              banner += guess_banner(u);
               strata_of(u);
               universe = universe_of(u);
               if (base) attach_baseline(universe, u, *base, s->baseline_level, level_map);
@@ -134,8 +141,9 @@ Command add_project(CLI::App& app) {
             }
             std::cerr << "tallyscope: projecting " << s->draws << " draws\n";
             ProjectionResult r = project(partial, universe, partial.spec().rule, po, arrival ? &*arrival : nullptr);
-            if (s->json) emit(to_json(r));
-            else print_text(to_text(r));
+            if (base) inputs.push_back(input_json(*base)), banner += guess_banner(*base);
+            if (s->json) emit(with_inputs(to_json(r), inputs));
+            else print_text(banner + to_text(r));
             return 0;
           }};
 }

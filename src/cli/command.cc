@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "analysis/analysis.h"
 #include "io/io.h"
 
 namespace tallyscope::cli {
@@ -68,6 +69,35 @@ void print_text(const std::string& text) { std::cout << printable_lines(text); }
 // instead of ending the output in a type error.
 void emit(const nlohmann::ordered_json& j) {
   std::cout << j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
+}
+
+nlohmann::ordered_json input_json(const Election& e) {
+  const bool g = e.spec().layout == "guess";
+  nlohmann::ordered_json x;
+  x["source"] = e.source();
+  x["layout"] = e.spec().layout.empty() ? "spec" : e.spec().layout;
+  x["guessed_layout"] = g;
+  x["encoding"] = e.encoding();
+  x["mapping"] = spec_mapping(e.spec());
+  if (g) x["layout_notes"] = e.spec().notes;
+  return x;
+}
+
+nlohmann::ordered_json with_inputs(nlohmann::ordered_json j, const std::vector<nlohmann::ordered_json>& inputs) {
+  if (!j.is_object()) return j;
+  bool guessed = false;
+  for (const auto& x : inputs) guessed |= x["guessed_layout"].get<bool>();
+  j["guessed_layout"] = guessed;
+  j["inputs"] = inputs;
+  return j;
+}
+
+std::string guess_banner(const Election& e) {
+  if (e.spec().layout != "guess") return "";
+  return fmt::format("NOTE: {} was read with a GUESSED layout (not one tallyscope knows): these results rest on a "
+                     "guess of which column is which (listed on stderr); check it with `tallyscope inspect` and pass "
+                     "--spec\n",
+                     e.source());
 }
 
 }  // namespace tallyscope::cli

@@ -48,6 +48,14 @@ void refuse_repeats(const std::vector<std::string>& values, const std::string& o
 void print_arrival_notes(const Arrival& a);
 // Writes JSON to stdout, indented.
 void emit(const nlohmann::ordered_json& j);
+// How a command's inputs were read, for its output (issue 14: a result resting on a guessed
+// layout says so on stdout and in JSON, not only on stderr). input_json: source, layout,
+// guessed_layout, encoding, the column mapping and, when guessed, the guess's notes.
+// with_inputs adds "guessed_layout" (any input guessed) and "inputs" to a command's JSON.
+// guess_banner: the line a text output starts with when the input's layout was guessed, else "".
+nlohmann::ordered_json input_json(const Election& e);
+nlohmann::ordered_json with_inputs(nlohmann::ordered_json j, const std::vector<nlohmann::ordered_json>& inputs);
+std::string guess_banner(const Election& e);
 
 Command add_summary(CLI::App& app);
 Command add_check(CLI::App& app);
