@@ -70,6 +70,81 @@ double get_number(const toml::node& n, const std::string& origin, const std::str
   spec_error(origin, &n.source(), fmt::format("'{}' must be a number", key));
 }
 
+// toml++ parses dotted keys and nested values recursively: a key or table header of thousands of
+// components (`a.a.a...`, 80 KB) overflows the stack inside it. A spec is a page of text, so one
+// over 1 MB, with a key or header deeper than kMaxSpecKeyDepth components, or values nested deeper
+// than that, is refused here, before toml++ sees it, with its line.
+constexpr size_t kMaxSpecBytes = 1u << 20;
+constexpr size_t kMaxSpecKeyDepth = 64;
+
+void refuse_hostile_spec(const std::string& text, const std::string& origin) {
+  if (text.size() > kMaxSpecBytes)
+    throw InputError({origin}, fmt::format("the spec is over {} bytes (1 MB), the most accepted: a spec maps a "
+                                           "few columns; is this the right file?", kMaxSpecBytes));
+  uint64_t line = 1;
+  size_t depth = 0, nesting = 0;  // components of the current dotted key; open [ and {
+  bool after_part = false, after_dot = false, in_bare = false;
+  auto start_part = [&] {
+    depth = after_dot ? depth + 1 : 1;
+    after_dot = false;
+    if (depth > kMaxSpecKeyDepth)
+      throw InputError({origin, line}, fmt::format("a key or table header with more than {} dotted components",
+                                                   kMaxSpecKeyDepth));
+  };
+  const size_t n = text.size();
+  for (size_t i = 0; i < n; ++i) {
+    const char c = text[i];
+    const bool bare = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+                      c == '-';
+    if (bare) {
+      if (!in_bare) start_part();
+      in_bare = true;
+      continue;
+    }
+    if (in_bare) after_part = true;
+    in_bare = false;
+    if (c == ' ' || c == '\t') continue;
+    if (c == '.' && after_part) {
+      after_part = false;
+      after_dot = true;
+      continue;
+    }
+    if (c == '"' || c == '\'') {  // a quoted key part or a string value: skipped to its end
+      start_part();
+      const bool triple = text.compare(i, 3, std::string(3, c)) == 0;
+      size_t j = i + (triple ? 3 : 1);
+      for (; j < n; ++j) {
+        if (text[j] == '\n') ++line;
+        if (c == '"' && text[j] == '\\') {
+          if (j + 1 < n && text[j + 1] == '\n') ++line;
+          ++j;
+          continue;
+        }
+        if (text[j] == c && (!triple || text.compare(j, 3, std::string(3, c)) == 0)) break;
+      }
+      if (triple && j < n) {  // up to two more quotes belong to the string
+        j += 2;
+        while (j + 1 < n && text[j + 1] == c) ++j;
+      }
+      i = j;
+      after_part = true;
+      continue;
+    }
+    after_part = after_dot = false;
+    depth = 0;
+    if (c == '#') {
+      while (i + 1 < n && text[i + 1] != '\n') ++i;
+    } else if (c == '\n') {
+      ++line;
+    } else if (c == '[' || c == '{') {
+      if (++nesting > kMaxSpecKeyDepth)
+        throw InputError({origin, line}, fmt::format("values nested more than {} deep", kMaxSpecKeyDepth));
+    } else if ((c == ']' || c == '}') && nesting > 0) {
+      --nesting;
+    }
+  }
+}
+
 }  // namespace
 
 std::vector<std::string> ElectionSpec::mapped_columns() const {
@@ -83,6 +158,7 @@ std::vector<std::string> ElectionSpec::mapped_columns() const {
 }
 
 ElectionSpec parse_spec(const std::string& text, const std::string& origin) {
+  refuse_hostile_spec(text, origin);
   toml::table root;
   try {
     root = toml::parse(text, origin);
@@ -235,9 +311,10 @@ ElectionSpec parse_spec(const std::string& text, const std::string& origin) {
 ElectionSpec load_spec(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError({path}, "cannot open the spec file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_spec(ss.str(), path);
+  std::string text(kMaxSpecBytes + 1, '\0');  // one byte more than accepted: enough to refuse it
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<size_t>(in.gcount()));
+  return parse_spec(text, path);
 }
 
 std::string write_spec(const ElectionSpec& s) {

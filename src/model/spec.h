@@ -43,7 +43,9 @@ struct ElectionSpec {
 // Names a relation may use besides the extras' symbols.
 inline constexpr const char* kRoleSymbols[] = {"registered", "ballots", "valid", "blank", "invalid", "choices"};
 
-// Parses a spec from TOML text; `origin` names it in messages. Throws InputError.
+// Parses a spec from TOML text; `origin` names it in messages. Throws InputError. A spec over 1 MB,
+// or with a key or table header of more than 64 dotted components (or values nested deeper), is
+// refused before the TOML parser sees it: such keys overflow its stack.
 ElectionSpec parse_spec(const std::string& toml_text, const std::string& origin);
 ElectionSpec load_spec(const std::string& path);
 // Writes a spec as commented TOML that parse_spec reads back to the same spec.

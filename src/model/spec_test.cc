@@ -142,3 +142,49 @@ TEST(Layout, RecognisesBolivia2019Header) {
 
 }  // namespace
 }  // namespace tallyscope
+
+namespace tallyscope {
+namespace {
+
+std::string spec_error_of(const std::string& text) {
+  try {
+    parse_spec(text, "deep.toml");
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.where().file, "deep.toml");
+    return std::to_string(e.where().line) + ": " + e.message();
+  }
+  return "accepted";
+}
+
+// Issue 15 item 12: a deeply dotted key or table header (80 KB; 64 KB under ASan) overflowed the
+// stack inside toml++. Refused before it, with the spec's line.
+TEST(SpecLimits, DeepKeysAndHugeSpecsAreRefusedBeforeToml) {
+  std::string deep = "a";
+  for (int i = 0; i < 40000; ++i) deep += ".a";
+  const std::string head = "title = \"x\"  # a.b.c.d\n";
+  for (const std::string& text : {head + deep + " = 1\n", head + "[" + deep + "]\n", head + "[[" + deep + "]]\n",
+                                  head + "x = { " + deep + " = 1 }\n", head + "\"a\"." + deep + " = 1\n"}) {
+    const std::string err = spec_error_of(text);
+    EXPECT_EQ(err.rfind("2: ", 0), 0u) << err;
+    EXPECT_NE(err.find("more than 64 dotted components"), std::string::npos) << err;
+  }
+  EXPECT_NE(spec_error_of(head + "x = " + std::string(30000, '[') + std::string(30000, ']') + "\n").find("nested"),
+            std::string::npos);
+  // 64 components reach toml++ (and then the spec's own check of its keys).
+  std::string ok = "a";
+  for (int i = 1; i < 64; ++i) ok += ".a";
+  EXPECT_NE(spec_error_of(ok + " = 1\n").find("unknown key 'a'"), std::string::npos) << spec_error_of(ok + " = 1\n");
+  // Dots inside strings, comments and numbers are not key components.
+  std::string dotted_value = std::string(kSpecText) + "# " + deep + "\n";
+  EXPECT_NO_THROW(parse_spec(dotted_value, "ok.toml"));
+  std::string long_title = kSpecText;
+  long_title.replace(long_title.find("\"Test\""), 6, "'''\n" + deep + "'''");
+  EXPECT_EQ(parse_spec(long_title, "ok.toml").title, deep);
+  // Over 1 MB.
+  const std::string big = std::string(kSpecText) + "# " + std::string(1 << 20, 'x') + "\n";
+  EXPECT_NE(spec_error_of(big).find("1 MB"), std::string::npos);
+  EXPECT_EQ(spec_error_of(big).rfind("0: ", 0), 0u);
+}
+
+}  // namespace
+}  // namespace tallyscope
