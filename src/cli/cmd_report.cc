@@ -483,6 +483,8 @@ std::unordered_map<uint64_t, std::string> read_links(const ReportState& s, const
   co.delimiter = count.delimiter();
   co.max_field_bytes = s.in.max_field_bytes;
   co.max_columns = s.in.max_columns;
+  co.limits.max_file_bytes = s.in.max_file_bytes;
+  co.limits.max_gzip_ratio = s.in.max_gzip_ratio;
   auto reader = CsvReader::open(s.file, co);
   CsvRecord rec;
   if (!reader->next(rec)) return links;

@@ -21,6 +21,10 @@ void InputOptions::add(CLI::App* cmd) {
   cmd->add_option("--max-columns", max_columns, "Most columns accepted")->capture_default_str();
   cmd->add_option("--max-file-bytes", max_file_bytes, "Largest (decompressed) input accepted; 0 = no limit")
       ->capture_default_str();
+  cmd->add_option("--max-gzip-ratio", max_gzip_ratio,
+                  "Most bytes a gzip input may give per compressed byte, checked past its first 16 MB (CSV gives "
+                  "5 to 20, a decompression bomb about 1,000); 0 = no limit")
+      ->capture_default_str();
 }
 
 LoadOptions InputOptions::load_options() const {
@@ -38,6 +42,7 @@ LoadOptions InputOptions::load_options() const {
   o.max_field_bytes = max_field_bytes;
   o.max_columns = max_columns;
   o.max_file_bytes = max_file_bytes;
+  o.max_gzip_ratio = max_gzip_ratio;
   return o;
 }
 

@@ -30,6 +30,7 @@ struct InputOptions {
   size_t max_field_bytes = 16u << 20;
   size_t max_columns = 100000;
   uint64_t max_file_bytes = 0;
+  uint64_t max_gzip_ratio = ReadLimits{}.max_gzip_ratio;
 
   void add(CLI::App* cmd);
   LoadOptions load_options() const;

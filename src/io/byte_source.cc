@@ -90,7 +90,8 @@ class PeekedSource final : public ByteSource {
 // zlib's inflate over a raw source. Handles concatenated gzip members (as gzip -d does).
 class GzipSource final : public ByteSource {
  public:
-  explicit GzipSource(std::unique_ptr<ByteSource> raw) : raw_(std::move(raw)), in_(1 << 17) {
+  GzipSource(std::unique_ptr<ByteSource> raw, const ReadLimits& limits)
+      : raw_(std::move(raw)), in_(1 << 17), max_ratio_(limits.max_gzip_ratio), ratio_from_(limits.gzip_ratio_from) {
     std::memset(&z_, 0, sizeof z_);
     if (inflateInit2(&z_, 15 + 16) != Z_OK) throw InputError({raw_->name()}, "cannot initialise zlib");
   }
@@ -99,7 +100,7 @@ class GzipSource final : public ByteSource {
   size_t read(char* out, size_t n) override {
     if (done_ || n == 0) return 0;
     z_.next_out = reinterpret_cast<Bytef*>(out);
-    z_.avail_out = static_cast<uInt>(std::min<size_t>(n, 1u << 30));
+    z_.avail_out = static_cast<uInt>(std::min<size_t>(n, kMaxOutPerRead));
     while (z_.avail_out > 0) {
       if (z_.avail_in == 0) {
         size_t got = raw_->read(reinterpret_cast<char*>(in_.data()), in_.size());
@@ -134,14 +135,29 @@ class GzipSource final : public ByteSource {
     }
     size_t got = static_cast<size_t>(reinterpret_cast<char*>(z_.next_out) - out);
     total_out_ += got;
+    check_ratio();
     return got;
   }
   const std::string& name() const override { return raw_->name(); }
   uint64_t raw_bytes_read() const override { return raw_->raw_bytes_read(); }
 
  private:
+  // A read gives at most this much, so that a bomb is caught within a few MB of the ratio.
+  static constexpr size_t kMaxOutPerRead = 4u << 20;
+
+  void check_ratio() const {
+    if (max_ratio_ == 0 || total_out_ <= ratio_from_) return;
+    const uint64_t raw = std::max<uint64_t>(1, raw_->raw_bytes_read());
+    if (total_out_ / raw <= max_ratio_) return;
+    throw InputError({raw_->name()},
+                     fmt::format("gzip data expanding more than {} times ({} compressed bytes gave {} bytes so far): "
+                                 "a decompression bomb? Refused by default; raise the limit with --max-gzip-ratio "
+                                 "(0: no limit)", max_ratio_, raw, total_out_));
+  }
+
   std::unique_ptr<ByteSource> raw_;
   std::vector<Bytef> in_;
+  uint64_t max_ratio_, ratio_from_;
   z_stream z_;
   bool in_member_ = true;
   bool done_ = false;
@@ -180,7 +196,7 @@ std::unique_ptr<ByteSource> wrap(std::unique_ptr<ByteSource> raw, ReadLimits lim
   head.resize(got);
   bool gzip = got == 2 && static_cast<unsigned char>(head[0]) == 0x1f && static_cast<unsigned char>(head[1]) == 0x8b;
   std::unique_ptr<ByteSource> src = std::make_unique<PeekedSource>(std::move(raw), std::move(head));
-  if (gzip) src = std::make_unique<GzipSource>(std::move(src));
+  if (gzip) src = std::make_unique<GzipSource>(std::move(src), limits);
   if (limits.max_file_bytes > 0) src = std::make_unique<LimitedSource>(std::move(src), limits.max_file_bytes);
   return src;
 }

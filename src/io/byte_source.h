@@ -22,10 +22,17 @@ class ByteSource {
 
 struct ReadLimits {
   uint64_t max_file_bytes = 0;  // 0 = unlimited; counts decompressed bytes
+  // Gzip input may give at most this many bytes per compressed byte read (0 = no limit), checked
+  // once it has given gzip_ratio_from bytes. CSV compresses 5 to 20 times (15 at most in
+  // ../shared/data), a decompression bomb about 1,000 times: 582 KB of one reached 4.7 GB resident
+  // and 3 MB exhausted the machine. Raised with --max-gzip-ratio.
+  uint64_t max_gzip_ratio = 100;
+  uint64_t gzip_ratio_from = 16u << 20;
 };
 
 // Opens a file ("-" is standard input). Gzip input (magic 1f 8b) is decompressed, including
-// concatenated members; truncated or corrupt gzip data raises InputError naming the file.
+// concatenated members; truncated or corrupt gzip data, or data expanding more than
+// limits.max_gzip_ratio times, raises InputError naming the file.
 std::unique_ptr<ByteSource> open_input(const std::string& path, ReadLimits limits = {});
 
 // The same over bytes in memory (tests and fuzzing).

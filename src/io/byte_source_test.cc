@@ -391,3 +391,40 @@ TEST(ByteSourceShared, ReadsRealGzipFile) {
 
 }  // namespace
 }  // namespace tallyscope
+
+namespace tallyscope {
+namespace {
+
+// Issue 15 item 9: no default cap on decompressed size (582 KB of gzip reached 4.7 GB resident).
+// Gzip input may expand 100 times past its first 16 MB, unless --max-gzip-ratio says otherwise.
+TEST(GzipBomb, RefusedByDefaultWithTheOptionNamed) {
+  std::string rows = "id,A\n";
+  while (rows.size() < (24u << 20)) rows += "1,2\n1,2\n1,2\n1,2\n";
+  const std::string bomb = testing::gzip_bytes(rows);  // about 1,000 to 1
+  ASSERT_LT(bomb.size(), 64u << 10);
+  auto src = open_memory(bomb, "bomb.csv.gz");
+  std::string buf(1 << 16, '\0');
+  uint64_t total = 0;
+  try {
+    for (size_t got; (got = src->read(buf.data(), buf.size())) > 0;) total += got;
+    ADD_FAILURE() << "read " << total << " bytes of a gzip bomb";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.where().file, "bomb.csv.gz");
+    EXPECT_NE(e.message().find("--max-gzip-ratio"), std::string::npos) << e.message();
+    EXPECT_NE(e.message().find("100 times"), std::string::npos) << e.message();
+  }
+  EXPECT_LT(total, 21u << 20);  // stopped within a few MB of the threshold
+  ReadLimits unlimited;
+  unlimited.max_gzip_ratio = 0;
+  EXPECT_EQ(read_all(*open_memory(bomb, "bomb.csv.gz", unlimited), 1 << 16), rows);
+  // Data that compresses as text does passes whatever its size past the threshold.
+  ReadLimits early;
+  early.gzip_ratio_from = 1000;
+  const std::string text = pseudo_random_text(2u << 20);
+  EXPECT_EQ(read_all(*open_memory(testing::gzip_bytes(text), "text.gz", early), 1 << 16), text);
+  early.max_gzip_ratio = 5000;  // and a bomb under a raised ratio
+  EXPECT_EQ(read_all(*open_memory(bomb, "bomb.csv.gz", early), 1 << 16), rows);
+}
+
+}  // namespace
+}  // namespace tallyscope

@@ -27,6 +27,7 @@ CsvOptions csv_options(const LoadOptions& o, const std::optional<ElectionSpec>& 
   c.max_field_bytes = o.max_field_bytes;
   c.max_columns = o.max_columns;
   c.limits.max_file_bytes = o.max_file_bytes;
+  c.limits.max_gzip_ratio = o.max_gzip_ratio;
   return c;
 }
 

@@ -21,6 +21,7 @@ struct LoadOptions {
   size_t max_field_bytes = 16u << 20;
   size_t max_columns = 100000;
   uint64_t max_file_bytes = 0;
+  uint64_t max_gzip_ratio = ReadLimits{}.max_gzip_ratio;  // see ReadLimits
 };
 
 // Reads, maps and validates. Throws InputError naming the file, line and column of the first
