@@ -24,72 +24,6 @@ std::string level_key(const std::string& name) {
 }
 
 
-// Words of a normalised name, without parenthesised parts.
-std::vector<std::string> words_of(const std::string& name) {
-  std::string plain;
-  int depth = 0;
-  for (char c : name) {
-    if (c == '(') ++depth;
-    else if (c == ')') depth = std::max(0, depth - 1);
-    else if (depth == 0) plain.push_back(c == ',' || c == '/' ? ' ' : c);
-  }
-  std::istringstream in(plain);
-  std::vector<std::string> out;
-  std::string w;
-  while (in >> w) out.push_back(w);
-  return out;
-}
-
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j)
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
-std::string join_words(const std::vector<std::string>& w) {
-  std::string out;
-  for (const auto& x : w) out += (out.empty() ? "" : " ") + x;
-  return out;
-}
-
-// The words that hold a digit ("1", "12", "n139"): numbers tell schools apart, so a loose match
-// must keep them all equal.
-std::vector<std::string> numbers_of(const std::vector<std::string>& words) {
-  std::vector<std::string> out;
-  for (const auto& w : words)
-    if (std::any_of(w.begin(), w.end(), [](char c) { return c >= '0' && c <= '9'; })) out.push_back(w);
-  return out;
-}
-
-// Whether every word of `small` occurs in `big` (in any order).
-bool words_within(const std::vector<std::string>& small, const std::vector<std::string>& big) {
-  if (small.empty()) return false;
-  for (const auto& w : small)
-    if (std::find(big.begin(), big.end(), w) == big.end()) return false;
-  return true;
-}
-
-// Abbreviations: the same number of words, each a prefix of its counterpart ("col bolivar" and
-// "colegio bolivar", "esc j a zampa" and "escuela jose a zampa"), at least one word whole in both.
-bool prefix_aligned(const std::vector<std::string>& a, const std::vector<std::string>& b) {
-  if (a.size() != b.size() || a.empty()) return false;
-  bool whole = false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    const std::string& s = a[i].size() <= b[i].size() ? a[i] : b[i];
-    const std::string& l = a[i].size() <= b[i].size() ? b[i] : a[i];
-    if (l.compare(0, s.size(), s) != 0) return false;
-    bool digit = std::any_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-    whole = whole || (s.size() == l.size() && (s.size() >= 3 || digit));
-  }
-  return whole;
-}
-
 }  // namespace
 
 // The candidate that `name` (normalised) stands for, trying stricter rules first and accepting a
@@ -97,41 +31,11 @@ bool prefix_aligned(const std::vector<std::string>& a, const std::vector<std::st
 // without parenthesised parts; (2) the words of one contained in the other (e.g. "santa ana" and
 // "santa ana de yacuma", "guayaramerin" and "puerto guayaramerin"); (3) abbreviated words
 // ("col bolivar" and "colegio bolivar"); (4) an edit distance of at most one in six characters
-// ("esteban arce" and "esteban arze"). Returns (node or -1, tier).
+// ("esteban arce" and "esteban arze"). Every loose rule also needs the words holding a digit to
+// be equal. Returns (node or -1, tier). PlaceIndex (place_index.h) answers it without trying
+// every candidate.
 std::pair<int64_t, int> best_match(const std::string& name, const std::vector<PlaceCandidate>& cands) {
-  for (const auto& c : cands)
-    if (c.name == name) return {c.node, 0};
-  const auto wa = words_of(name);
-  const std::string plain = join_words(wa);
-  const auto numbers = numbers_of(wa);
-  auto unique = [&](auto&& pred, int tier) -> std::pair<int64_t, int> {
-    int64_t found = -1;
-    for (const auto& c : cands) {
-      if (numbers_of(words_of(c.name)) != numbers || !pred(c)) continue;
-      if (found >= 0) return {-2, tier};  // ambiguous
-      found = c.node;
-    }
-    return {found, tier};
-  };
-  for (int tier = 1; tier <= 4; ++tier) {
-    std::pair<int64_t, int> r;
-    if (tier == 1) r = unique([&](const PlaceCandidate& c) { return join_words(words_of(c.name)) == plain; }, 1);
-    if (tier == 2)
-      r = unique([&](const PlaceCandidate& c) {
-        auto wb = words_of(c.name);
-        return words_within(wa, wb) || words_within(wb, wa);
-      }, 2);
-    if (tier == 3)
-      r = unique([&](const PlaceCandidate& c) { return prefix_aligned(wa, words_of(c.name)); }, 3);
-    if (tier == 4)
-      r = unique([&](const PlaceCandidate& c) {
-        std::string pb = join_words(words_of(c.name));
-        return edit_distance(plain, pb) * 6 <= std::max(plain.size(), pb.size());
-      }, 4);
-    if (r.first == -2) return {-1, tier};
-    if (r.first >= 0) return r;
-  }
-  return {-1, 0};
+  return PlaceIndex(cands).best_match(name);
 }
 
 std::vector<std::pair<size_t, size_t>> pair_levels(const Election& a, const Election& b,
@@ -191,11 +95,11 @@ PlaceMatch match_places(const Election& a, const Election& b, const std::string&
   m.join_level_b = pairs.back().second;
   const Geography& ga = a.geography();
   const Geography& gb = b.geography();
-  // b's nodes at each paired level, grouped by their parent at the previous paired level.
   // b's nodes at each paired level, grouped by their parent at the previous paired level. Nodes
   // with the same normalised name under the same parent ("POTOSI" and "POTOSÍ") are one place:
   // each maps to a canonical node, the first of them.
   std::vector<std::map<int64_t, std::vector<PlaceCandidate>>> children(pairs.size());
+  std::vector<std::map<int64_t, PlaceIndex>> indexed(pairs.size());
   std::vector<std::vector<int64_t>> canonical(pairs.size());
   for (size_t i = 0; i < pairs.size(); ++i) {
     size_t lb = pairs[i].second;
@@ -215,6 +119,8 @@ PlaceMatch match_places(const Election& a, const Election& b, const std::string&
     }
   }
   m.b_canonical = canonical.back();
+  for (size_t i = 0; i < pairs.size(); ++i)
+    for (const auto& [parent, cands] : children[i]) indexed[i].emplace(parent, PlaceIndex(cands));
   // Memoise per node of a at each paired level.
   std::vector<std::unordered_map<uint32_t, int64_t>> memo(pairs.size());
   m.b_node.assign(a.sheets(), -1);
@@ -226,9 +132,9 @@ PlaceMatch match_places(const Election& a, const Election& b, const std::string&
       auto it = memo[i].find(node_a);
       if (it == memo[i].end()) {
         int64_t found = -1;
-        auto c = children[i].find(parent);
-        if (c != children[i].end()) {
-          auto [node, tier] = best_match(normalise_name(ga.node_name(pairs[i].first, node_a)), c->second);
+        auto c = indexed[i].find(parent);
+        if (c != indexed[i].end()) {
+          auto [node, tier] = c->second.best_match(normalise_name(ga.node_name(pairs[i].first, node_a)));
           found = node;
           if (tier > 0 && node >= 0 && i + 1 == pairs.size()) ++m.fuzzy_places;
         }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "model/election.h"
+#include "model/place_index.h"
 
 namespace tallyscope {
 
@@ -23,10 +24,6 @@ struct PlaceMatch {
   size_t fuzzy_places = 0;                    // matched by a looser rule than equal names
 };
 
-struct PlaceCandidate {
-  std::string name;  // normalised
-  int64_t node;
-};
 // The candidate that a normalised name stands for (see place_match.cc), with the rule used
 // (0 = equal names); node -1 when none or ambiguous.
 std::pair<int64_t, int> best_match(const std::string& name, const std::vector<PlaceCandidate>& candidates);
