@@ -1,9 +1,13 @@
 // Hierarchical geography: levels from coarse to fine (country ... polling place). A place is
 // identified by its whole path, never by its name alone: "Escuela 1" in two municipalities are
-// two places.
+// two places. Names are keyed in clean_name's form (io/clean_name.h: NFC, no invisible characters,
+// no spaces at the ends), so spellings that differ only invisibly are one place; which were merged
+// so is kept (merged_spellings) for `check` to say.
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -30,6 +34,17 @@ class Geography {
   // "Bolivia / La Paz / Murillo / ..." down to `level`.
   std::string path(size_t level, uint32_t node, std::string_view separator = " / ") const;
 
+  // A node that several spellings in the file became: up to kShownSpellings of them, in order of
+  // appearance, and how many more.
+  static constexpr size_t kShownSpellings = 5;
+  struct MergedSpellings {
+    size_t level;
+    uint32_t node;
+    std::vector<std::string> spellings;
+    size_t more = 0;
+  };
+  const std::vector<MergedSpellings>& merged_spellings() const { return merged_; }
+
  private:
   friend class GeographyBuilder;
   struct Node {
@@ -39,6 +54,7 @@ class Geography {
   std::vector<std::string> level_names_;
   std::vector<std::vector<Node>> nodes_;            // [level][node]
   std::vector<std::vector<uint32_t>> sheet_nodes_;  // [level][sheet]
+  std::vector<MergedSpellings> merged_;             // by level, then node
 };
 
 class GeographyBuilder {
@@ -55,8 +71,12 @@ class GeographyBuilder {
     }
   };
   Geography geo_;
+  void note_spelling(size_t level, uint32_t node, std::string_view raw);
   std::vector<std::unordered_map<std::pair<uint32_t, std::string>, uint32_t, KeyHash>> index_;
   std::pair<uint32_t, std::string> probe_;
+  std::vector<std::string> last_raw_;                  // [level]: the previous sheet's spelling
+  std::vector<std::vector<std::string>> first_raw_;    // [level][node]: its first spelling
+  std::map<std::pair<size_t, uint32_t>, std::pair<Geography::MergedSpellings, std::set<std::string>>> merged_;
 };
 
 }  // namespace tallyscope

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "io/clean_name.h"
 #include "io/error.h"
 #include "io/number.h"
 
@@ -239,7 +240,8 @@ std::string normalise_name(const std::string& s) {
       {"ú", 'u'}, {"ù", 'u'}, {"û", 'u'}, {"ü", 'u'}, {"Ú", 'u'}, {"Ù", 'u'}, {"Û", 'u'}, {"Ü", 'u'}, {"ñ", 'n'},
       {"Ñ", 'n'}, {"ç", 'c'}, {"Ç", 'c'}};
   std::string out;
-  std::string_view t = trim(s);
+  const std::string cleaned = clean_name(s);  // NFC, no invisible characters (io/clean_name.h)
+  std::string_view t = trim(cleaned);
   bool space = false;
   for (size_t i = 0; i < t.size();) {
     unsigned char c = static_cast<unsigned char>(t[i]);

@@ -25,7 +25,8 @@ ElectionSpec simulated_spec(const std::vector<std::string>& geography_levels, co
 std::vector<std::string> simulated_header(const std::vector<std::string>& geography_levels,
                                           const std::vector<std::string>& choices);
 
-// Lower-case ASCII, accents on Latin letters removed, spaces trimmed: for matching names.
+// Lower-case ASCII, accents on Latin letters removed, spaces trimmed, in clean_name's form (NFC, no
+// invisible characters): for matching names.
 std::string normalise_name(const std::string& s);
 
 }  // namespace tallyscope

@@ -67,3 +67,25 @@ TEST(PlaceMatchShared, Bolivia2019To2016) {
 
 }  // namespace
 }  // namespace tallyscope
+
+namespace tallyscope {
+namespace {
+
+// Issue 15 item 7: places are matched across files whatever their Unicode composition or
+// invisible characters.
+TEST(PlaceMatch, InvisibleDifferencesMatchExactly) {
+  LoadOptions o;
+  o.spec = parse_spec("choices = [\"A\"]\n[columns]\nid = \"id\"\ngeography = [\"Municipio\", \"Recinto\"]\n", "s");
+  Election a = load_election(testing::temp_file("id,Municipio,Recinto,A\n1,Potos\u00ed,Escuela Jos\u00e9 Mar\u00eda,5\n"
+                                                "2,Potos\u00ed,Colegio \u00d1anduti,5\n"),
+                             o);
+  Election b = load_election(testing::temp_file("id,Municipio,Recinto,A\n9,Potosi\u0301\u00a0,Escuela Jose\u0301 Mari\u0301a,1\n"
+                                                "8,\ufeffPotos\u00ed,Colegio N\u0303anduti\u200b,1\n"),
+                             o);
+  PlaceMatch m = match_places(a, b, "");
+  EXPECT_EQ(m.places_matched, 2u);
+  EXPECT_EQ(m.fuzzy_places, 0u);  // equal names once normalised, not a loose match
+}
+
+}  // namespace
+}  // namespace tallyscope

@@ -9,6 +9,7 @@
 
 #include "analysis/common/checked.h"
 #include "analysis/common/text.h"
+#include "io/clean_name.h"
 
 namespace tallyscope {
 namespace {
@@ -28,6 +29,7 @@ const std::map<std::string, std::string>& descriptions() {
       {"zero_votes", "a sheet with no ballots at all"},
       {"outlier_turnout", "turnout far from the sheet's peers (same place, else the next level up)"},
       {"outlier_share", "a leading choice's share far from the sheet's peers"},
+      {"names_merged", "place names that differ only invisibly, read as one place"},
   };
   return d;
 }
@@ -107,6 +109,22 @@ void find_outliers(const Election& e, const std::vector<int64_t>& num, const std
   }
 }
 
+// Names that Unicode normalisation read as one place (geography.h): said, since a reader may have
+// meant two places, and the file's producer may want to clean them.
+void add_merged_spellings(const Election& e, std::vector<Finding>& out) {
+  const Geography& g = e.geography();
+  for (const auto& m : g.merged_spellings()) {
+    std::vector<std::string> shown;
+    for (const auto& s : m.spellings) shown.push_back("'" + visible_spelling(s) + "'");
+    const std::string more = m.more ? fmt::format(" and {} more", thousands(static_cast<int64_t>(m.more))) : "";
+    out.push_back({"names_merged", Severity::kWarning, "", 0, g.level_name(m.level),
+                   fmt::format("{} '{}': the spellings {}{} differ only in invisible characters, spaces at the ends "
+                               "or Unicode composition, and were read as one place",
+                               g.level_name(m.level), g.path(m.level, m.node), fmt::join(shown, ", "), more),
+                   {{"spellings", static_cast<double>(m.spellings.size() + m.more)}}});
+  }
+}
+
 }  // namespace
 
 IntegrityReport check_integrity(const Election& e, const IntegrityOptions& opt) {
@@ -130,6 +148,7 @@ IntegrityReport check_integrity(const Election& e, const IntegrityOptions& opt) 
                                c.problem),
                    {}});
   }
+  add_merged_spellings(e, out);
   for (const auto& group : e.duplicate_ids()) {
     // At most five related lines a finding: listing every line in every finding of a group is
     // quadratic (20,000 identical rows made a 65 MB report).

@@ -162,3 +162,25 @@ TEST(DuplicateIds, FindingsListAFewLinesAndHowManyMore) {
 
 }  // namespace
 }  // namespace tallyscope
+
+namespace tallyscope {
+namespace {
+
+// Issue 15 item 7: the places that normalisation merged are listed by `check`.
+TEST(MergedNames, CheckListsTheSpellingsMerged) {
+  const Election e = load_election(testing::temp_file(
+      "id,region,place,A,B\n1,North,Escuela Jos\u00e9,3,4\n2,North,Escuela Jose\u0301,5,6\n"
+      "3,North,Escuela Jos\u00e9\u00a0,1,1\n4,South,Colegio,2,2\n"));
+  EXPECT_EQ(e.geography().node_count(1), 2u);
+  IntegrityReport r = check_integrity(e);
+  const Finding* f = first(r, "names_merged");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(count(r, "names_merged"), 1u);
+  EXPECT_NE(f->message.find("North / Escuela Jos\u00e9"), std::string::npos) << f->message;
+  EXPECT_NE(f->message.find("'Escuela Jose<U+0301>'"), std::string::npos) << f->message;
+  EXPECT_NE(f->message.find("'Escuela Jos\u00e9<U+00A0>'"), std::string::npos) << f->message;
+  EXPECT_EQ(f->severity, Severity::kWarning);
+}
+
+}  // namespace
+}  // namespace tallyscope
