@@ -3,7 +3,8 @@
 // of that count: its last digit together with how it relates to the digit before it (the last-digit
 // and pair tests), its second significant digit (2BL), and whether its whole percentage ends in 0
 // or 5. digit_classes() sums the binomial probabilities into those classes exactly (over
-// n p +- 10 sd, where all but ~1e-23 of the mass lies), and DigitSampler draws the classes with
+// n p +- 10 sd, where all but ~1e-23 of the mass lies; past 65,536 values, i.e. an sd over ~3,300,
+// from the normal approximation instead), and DigitSampler draws the classes with
 // alias tables: a few nanoseconds per unit and replicate instead of a binomial draw.
 //
 // Each statistic is drawn from its own exact marginal, with the units it counts drawn in the same
@@ -33,8 +34,15 @@ struct DigitClasses {
   std::array<double, 3> percent{};
 };
 
-// The classes' probabilities for Binomial(n, p); p outside (0, 1) is a point mass.
+// The classes' probabilities for Binomial(n, p); p outside (0, 1) is a point mass. Summed value by
+// value up to stats::kMaxExactBinomialSupport values (binomial_pmf.h), else digit_classes_normal.
 DigitClasses digit_classes(int64_t n, double p);
+// The same from the normal approximation, for counts whose sd is in the thousands (tens of millions
+// of votes in one unit): the last two digits uniform (to within exp(-2 pi^2 sd^2 / 10^4)), the
+// second digit's and the whole percentage's classes summed over the runs of values that share them
+// (a handful), so the cost no longer grows with the square root of the count (400 units near
+// 10^12 took 64 s).
+DigitClasses digit_classes_normal(int64_t n, double p);
 
 class DigitSampler {
  public:

@@ -4,6 +4,7 @@
 
 #include <boost/math/distributions/binomial.hpp>
 
+#include "stats/binomial_pmf.h"
 #include "stats/sampling.h"
 
 namespace tallyscope {
@@ -79,6 +80,49 @@ TEST(DigitNull, SamplerMatchesBinomialRedraws) {
   double e_last = 0;
   for (size_t k = 0; k < 30; ++k) e_last += static_cast<double>(k / 3) * cl.last_pair[k];
   EXPECT_NEAR(a.last_digit_mean, e_last, 5 * 2.87 / std::sqrt(draws));
+}
+
+}  // namespace
+}  // namespace tallyscope
+
+namespace tallyscope {
+namespace {
+
+// Issue 15 item 10: the null's cost grew with the square root of the count. Past the exact
+// support the classes come from the normal approximation; where both can be computed they agree.
+TEST(DigitNull, NormalApproximationAgreesWhereBothRun) {
+  for (auto [n, p] : std::vector<std::pair<int64_t, double>>{
+           {10'000'000, 0.3}, {40'000'000, 0.55}, {3'000'000'000, 0.002}, {123'456'789, 0.5004}}) {
+    const stats::BinomialRange r = stats::binomial_range(n, p);
+    DigitClasses exact;
+    stats::for_each_binomial_pmf(n, p, [&](int64_t v, double w) {
+      DigitTally t;
+      t.add(v, n);
+      if (t.n_last) {
+        size_t d = 0;
+        while (t.last[d] == 0) ++d;
+        exact.last_pair[3 * d + (t.repeated ? 0 : t.adjacent ? 1 : 2)] += w;
+      } else {
+        exact.last_pair[30] += w;
+      }
+      exact.second[t.n_second ? static_cast<size_t>(t.sum_second) : 10] += w;
+      exact.percent[t.n_percent ? (t.percent_0_5 ? 0 : 1) : 2] += w;
+    });
+    const DigitClasses a = digit_classes_normal(n, p);
+    SCOPED_TRACE(std::to_string(n) + " " + std::to_string(p) + " sd " + std::to_string(r.sd));
+    for (size_t k = 0; k < 31; ++k) EXPECT_NEAR(a.last_pair[k], exact.last_pair[k], 1e-4) << k;
+    for (size_t k = 0; k < 11; ++k) EXPECT_NEAR(a.second[k], exact.second[k], 1e-3) << k;
+    for (size_t k = 0; k < 3; ++k) EXPECT_NEAR(a.percent[k], exact.percent[k], 1e-3) << k;
+  }
+  // Ordinary counts keep the exact sums; counts near 10^12 take the approximation, in microseconds.
+  EXPECT_TRUE(stats::binomial_range(100'000, 0.5).exact);
+  EXPECT_FALSE(stats::binomial_range(1'000'000'000'000, 0.4).exact);
+  const DigitClasses big = digit_classes(1'000'000'000'000, 0.4025);
+  double total = 0;
+  for (double w : big.last_pair) total += w;
+  EXPECT_NEAR(total, 1, 1e-9);
+  EXPECT_NEAR(big.percent[0], 1, 1e-9);  // 40.25% of 10^12 +- 5e5 rounds to 40
+  EXPECT_NEAR(big.second[0], 1, 1e-9);   // 4.025e11 +- 5e5: second digit 0
 }
 
 }  // namespace

@@ -52,6 +52,8 @@ namespace tallyscope {
 // The probability that Binomial(n, p) lands within 0.05 points of a whole percentage of n: the
 // unit's chance of an integer percentage under the null. The null count of integer-percentage units
 // is the sum of independent Bernoulli(P_i) (Poisson-binomial): its mean and variance are exact.
+// Past stats::kMaxExactBinomialSupport values (binomial_pmf.h: tens of millions of votes in one
+// unit) each whole percentage's mass comes from the normal approximation instead of value by value.
 double integer_percent_probability(int64_t n, double p);
 
 // The chart of the test (the paper's Figure 1): eligible units by percentage in 0.1-point bins
