@@ -35,15 +35,19 @@ Comparison compare(const Election& a, const Election& b) {
   std::vector<std::pair<int, int>> choice_pairs;
   for (size_t i = 0; i < a.choices().size(); ++i) {
     int j = b.find_choice(a.choices()[i].name);
-    if (j < 0) {
+    if (j < 0) {  // compared with 0: a sheet with votes for it differs
       c.choices_only_in_a.push_back(a.choices()[i].name);
+      pairs.push_back({a.choices()[i].name, &a.choices()[i], nullptr});
       continue;
     }
     pairs.push_back({a.choices()[i].name, &a.choices()[i], &b.choices()[static_cast<size_t>(j)]});
     choice_pairs.push_back({static_cast<int>(i), j});
   }
   for (const auto& ch : b.choices())
-    if (a.find_choice(ch.name) < 0) c.choices_only_in_b.push_back(ch.name);
+    if (a.find_choice(ch.name) < 0) {
+      c.choices_only_in_b.push_back(ch.name);
+      pairs.push_back({ch.name, nullptr, &ch});
+    }
   if (a.blank() && b.blank()) pairs.push_back({"blank", a.blank(), b.blank()});
   if (a.invalid() && b.invalid()) pairs.push_back({"invalid", a.invalid(), b.invalid()});
   std::vector<int64_t> net(pairs.size(), 0);
@@ -76,7 +80,7 @@ Comparison compare(const Election& a, const Election& b) {
     ++c.common;
     SheetDifference d;
     for (size_t k = 0; k < pairs.size(); ++k) {
-      int64_t va = (*pairs[k].a)[s], vb = (*pairs[k].b)[*t];
+      int64_t va = pairs[k].a ? (*pairs[k].a)[s] : 0, vb = pairs[k].b ? (*pairs[k].b)[*t] : 0;
       if (va != vb) d.cells.push_back({pairs[k].name, va, vb});
     }
     for (auto [la, lb] : levels) {
@@ -86,7 +90,8 @@ Comparison compare(const Election& a, const Election& b) {
     }
     if (!d.places.empty()) ++c.renamed_places;
     if (!d.cells.empty()) {
-      for (size_t k = 0; k < pairs.size(); ++k) net[k] += pairs[k].b->or_zero(*t) - pairs[k].a->or_zero(s);
+      for (size_t k = 0; k < pairs.size(); ++k)
+        net[k] += (pairs[k].b ? pairs[k].b->or_zero(*t) : 0) - (pairs[k].a ? pairs[k].a->or_zero(s) : 0);
       d.id = a.id(s);
       d.line_a = a.line(s);
       d.line_b = b.line(*t);

@@ -18,7 +18,7 @@ size_t snapshot_cutoff(const Count& c, ProgressionResult& r) {
   if (opt.cutoff_ms || opt.cutoff_share)
     throw UsageError("with snapshots the cutoff is a snapshot (--cutoff-snapshot), not a time or share");
   if (opt.cutoff_snapshot >= arrival.snapshot_labels.size())
-    throw UsageError(fmt::format("--cutoff-snapshot {} is outside the {} snapshots given", opt.cutoff_snapshot,
+    throw UsageError(fmt::format("--cutoff-snapshot {} is outside the {} snapshots given", opt.cutoff_snapshot + 1,
                                  arrival.snapshot_labels.size()));
   size_t n_early = 0;
   while (n_early < order.size() && arrival.order[order[n_early]] <= static_cast<int64_t>(opt.cutoff_snapshot)) ++n_early;
@@ -56,6 +56,9 @@ size_t time_cutoff(const Count& c, ProgressionResult& r) {
     r.cutoff_ms = arrival.order[order[i]];
     r.cutoff_rule = fmt::format("when {:.2f}% of the final valid votes had arrived", 100 * share);
   } else {
+    if (first == last)
+      throw UsageError(fmt::format("every arrival time is the same instant ({}): the arrivals give no order to "
+                                   "split the count at", format_timestamp(first, arrival.offset_minutes)));
     const auto [best, at] = longest_pause(order, arrival.order);
     r.cutoff_ms = arrival.order[order[at]];
     r.cutoff_rule = fmt::format("the longest pause in arrivals ({:.1f} hours, after {})",
