@@ -15,6 +15,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "analysis/simulate/simulate.h"
 #include "stats/random.h"
@@ -26,7 +27,9 @@ namespace {
 // The commands and how each takes a file. {F}: the hostile file; {G}: a well-formed simulated
 // election; {O}: an output path. A new command is one line here. What the command reads of {F}:
 // every row and its votes, every row but only ids and times (an arrival file), or only the header
-// and the first rows (so it may accept a file whose later rows are broken).
+// and the first rows (so it may accept a file whose later rows are broken). Every input of every
+// command is here: the count, and each further file (snapshots, baselines, partial counts, the
+// count compared with, arrival times).
 enum class Reads { kVotes, kIdsAndTimes, kHead };
 struct Pattern {
   const char* name;
@@ -49,6 +52,23 @@ const Pattern kCommands[] = {
     {"forensics", "forensics {F} --replicates 20 --json", Reads::kVotes},
     {"forensics_by", "forensics {F} --by region --replicates 20 --json", Reads::kVotes},
     {"calibrate", "calibrate {F} --runs 1 --replicates 10 --json", Reads::kVotes},
+    {"inspect_json", "inspect {F} --json", Reads::kHead},
+    {"progression_early", "progression {G} --early {F} --placebos 3 --json", Reads::kVotes},
+    {"progression_baseline", "progression {G} --arrival {G} --baseline {F} --placebos 3 --json", Reads::kVotes},
+    {"project_baseline", "project {G} --universe {G} --baseline {F} --draws 20 --json", Reads::kVotes},
+    {"report_early", "report {G} -o {O} --early {F} --draws 20 --backtest-draws 20 --forensics-replicates 0",
+     Reads::kVotes},
+    {"report_partial", "report {G} -o {O} --partial {F} --draws 20 --backtest-draws 20 --forensics-replicates 0",
+     Reads::kVotes},
+    {"report_baseline",
+     "report {G} -o {O} --arrival {G} --baseline {F} --draws 20 --backtest-draws 20 --forensics-replicates 0",
+     Reads::kVotes},
+    {"report_arrival", "report {G} -o {O} --arrival {F} --draws 20 --backtest-draws 20 --forensics-replicates 0",
+     Reads::kIdsAndTimes},
+    {"report_compare_with",
+     "report {G} -o {O} --compare-with {F} --draws 20 --backtest-draws 20 --forensics-replicates 0", Reads::kVotes},
+    {"report_flagged", "report {F} -o {O} --flagged-csv {O}.flagged.csv --json-out {O}.json --draws 20 "
+                       "--backtest-draws 20 --forensics-replicates 20", Reads::kVotes},
 };
 
 // Which commands must refuse the file (exit 2): accepting it would be silent truncation or worse.
@@ -150,6 +170,11 @@ std::vector<Hostile> corpus() {
   c.push_back({"simulated_bad_latitude", replace_in_first_row(sim, 4, "123.0"), kVotes});
   c.push_back({"simulated_huge_registered", replace_in_first_row(sim, 6, "9223372036854775807"), kVotes});
   c.push_back({"good_gzip", gz, kNone});
+  {  // a decompression bomb: 24 MB of rows from 25 KB (issue 15 item 9)
+    std::string rows = "id,A\n";
+    while (rows.size() < (24u << 20)) rows += "1,2\n1,2\n1,2\n1,2\n";
+    c.push_back({"gzip_bomb", gzip_bytes(rows), kAny});
+  }
   return c;
 }
 
@@ -219,6 +244,24 @@ TEST(CliLimits, CapsGiveClearErrors) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("10000"), std::string::npos) << r.err;
   EXPECT_EQ(run_cli("summary " + gz + " --max-file-bytes 100000000").exit_code, 0);
+
+  // A gzip bomb is refused by default, naming the option that raises the cap (issue 15 item 9).
+  std::string rows = "id,A\n";
+  while (rows.size() < (24u << 20)) rows += "1,2\n1,2\n1,2\n1,2\n";
+  const std::string bomb = temp_file(testing::gzip_bytes(rows), ".csv.gz");
+  r = run_cli("summary " + bomb);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--max-gzip-ratio"), std::string::npos) << r.err;
+  EXPECT_NE(run_cli("summary --help").out.find("--max-gzip-ratio"), std::string::npos);
+
+  // A spec with a deeply dotted key (80 KB) crashed inside toml++ (issue 15 item 12).
+  std::string deep = "title = \"x\"\n";
+  for (int i = 0; i < 40000; ++i) deep += "a.";
+  const std::string spec = temp_file(deep + "a = 1\n", ".toml");
+  r = run_cli("summary " + sim + " --spec " + spec);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(spec + ":2"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("dotted components"), std::string::npos) << r.err;
 }
 
 }  // namespace
@@ -378,6 +421,45 @@ TEST(CliSmallDefects, RefusedOrSaid) {
   for (int i = 1; i <= 30; ++i) times += std::to_string(i) + ",2024-05-05 20:" + (i < 10 ? "0" : "") + std::to_string(i) + ":00\n";
   r = run_cli("progression " + final_count + " --arrival " + testing::temp_file(times) + " --placebos 3 --json");
   EXPECT_NE(r.err.find("30 arrival times carry no zone and were read as UTC"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace tallyscope
+
+namespace tallyscope {
+namespace {
+
+// The rest of issue 15 item 14, through the command line.
+TEST(CliSmallDefects, ArrivalsAtOneInstantSnapshotNumbersAndChoicesInOneFile) {
+  using testing::run_cli;
+  const std::string final_count = testing::temp_file(good_csv());
+  std::string times = "id,time\n";
+  for (int i = 1; i <= 30; ++i) times += std::to_string(i) + ",2024-05-05T20:00:00Z\n";
+  // Every arrival at one instant: said so, not "the cutoff leaves no sheet on one side" when no
+  // cutoff was given.
+  auto r = run_cli("progression " + final_count + " --arrival " + testing::temp_file(times) + " --placebos 3");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("every arrival time is the same instant"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("cutoff leaves no sheet"), std::string::npos) << r.err;
+  // --cutoff-snapshot is numbered from 1 in its message too.
+  auto snapshot = [](int rows) {
+    std::string s = "id,place,A,B\n";
+    for (int i = 1; i <= rows; ++i) s += std::to_string(i) + ",P" + std::to_string(i % 4) + "," + std::to_string(i) + ",7\n";
+    return testing::temp_file(s);
+  };
+  r = run_cli("progression " + final_count + " --early " + snapshot(10) + " " + snapshot(20) +
+              " --cutoff-snapshot 3 --placebos 3");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--cutoff-snapshot 3 is outside the 2 snapshots"), std::string::npos) << r.err;
+  // A choice present in one file only: a sheet with votes for it differs.
+  std::string with_c = "id,place,A,B,C\n";
+  for (int i = 1; i <= 30; ++i)
+    with_c += std::to_string(i) + ",P" + std::to_string(i % 4) + "," + std::to_string(i) + ",7," + (i == 3 ? "5" : "0") + "\n";
+  r = run_cli("compare " + final_count + " " + testing::temp_file(with_c) + " --json");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["differing"]["count"], 1) << r.out.substr(0, 2000);
+  EXPECT_EQ(j["differing"]["sheets"][0]["id"], "3") << r.out.substr(0, 2000);
 }
 
 }  // namespace
