@@ -6,6 +6,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git time ccache
   libeigen3-dev libboost-dev libboost-math-dev libcli11-dev nlohmann-json3-dev
   libfmt-dev zlib1g-dev libsqlite3-dev libfast-float-dev libtomlplusplus-dev libssl-dev libicu-dev
+  libzip-dev libexpat1-dev  # XLSX: the zip container and the XML inside
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   clang libclang-rt-14-dev
   python3 python3-numpy python3-pandas python3-scipy python3-statsmodels
