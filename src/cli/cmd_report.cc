@@ -485,6 +485,9 @@ std::unordered_map<uint64_t, std::string> read_links(const ReportState& s, const
   co.max_columns = s.in.max_columns;
   co.limits.max_file_bytes = s.in.max_file_bytes;
   co.limits.max_gzip_ratio = s.in.max_gzip_ratio;
+  co.sheet = s.in.sheet;
+  co.zip.max_entry_bytes = s.in.max_zip_entry_bytes;
+  co.zip.max_ratio = s.in.max_zip_ratio;
   auto reader = CsvReader::open(s.file, co);
   CsvRecord rec;
   if (!reader->next(rec)) return links;

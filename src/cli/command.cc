@@ -25,6 +25,12 @@ void InputOptions::add(CLI::App* cmd) {
                   "Most bytes a gzip input may give per compressed byte, checked past its first 16 MB (CSV gives "
                   "5 to 20, a decompression bomb about 1,000); 0 = no limit")
       ->capture_default_str();
+  cmd->add_option("--sheet", sheet, "XLSX input: the worksheet to read, by name or number from 1 (default: the first)");
+  cmd->add_option("--max-zip-entry-bytes", max_zip_entry_bytes,
+                  "XLSX input: largest uncompressed part of the workbook accepted")->capture_default_str();
+  cmd->add_option("--max-zip-ratio", max_zip_ratio,
+                  "XLSX input: highest compression ratio accepted for a part past 1 MiB (zip bombs)")
+      ->capture_default_str();
 }
 
 LoadOptions InputOptions::load_options() const {
@@ -43,6 +49,10 @@ LoadOptions InputOptions::load_options() const {
   o.max_columns = max_columns;
   o.max_file_bytes = max_file_bytes;
   o.max_gzip_ratio = max_gzip_ratio;
+  o.sheet = sheet;
+  o.max_zip_entry_bytes = max_zip_entry_bytes;
+  if (!(max_zip_ratio > 0)) throw UsageError("--max-zip-ratio must be a positive number");
+  o.max_zip_ratio = max_zip_ratio;
   return o;
 }
 

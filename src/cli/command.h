@@ -31,6 +31,9 @@ struct InputOptions {
   size_t max_columns = 100000;
   uint64_t max_file_bytes = 0;
   uint64_t max_gzip_ratio = ReadLimits{}.max_gzip_ratio;
+  std::string sheet;  // XLSX
+  uint64_t max_zip_entry_bytes = ZipLimits{}.max_entry_bytes;
+  double max_zip_ratio = ZipLimits{}.max_ratio;
 
   void add(CLI::App* cmd);
   LoadOptions load_options() const;

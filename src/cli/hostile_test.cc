@@ -18,6 +18,9 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/simulate/simulate.h"
+#include "io/csv_reader.h"
+#include "io/xlsx_writer.h"
+#include "io/zip_archive.h"
 #include "stats/random.h"
 #include "testing/testing.h"
 
@@ -114,6 +117,24 @@ std::string replace_in_first_row(std::string csv, size_t field, const std::strin
   return csv.replace(start, end - start, value);
 }
 
+// A CSV text as a workbook; a workbook around a worksheet's <sheetData> content.
+std::string hostile_xlsx(const std::string& csv) {
+  std::vector<std::vector<std::string>> rows;
+  CsvReader reader(open_memory(csv));
+  CsvRecord rec;
+  while (reader.next(rec)) rows.emplace_back(rec.fields.begin(), rec.fields.end());
+  return write_xlsx({{"Sheet1", rows}});
+}
+
+std::string hostile_xlsx_sheet(const std::string& sheet_data) {
+  const std::string rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+  return write_zip({{"xl/workbook.xml", "<workbook xmlns:r=\"" + rel + "\"><sheets><sheet name=\"S\" r:id=\"rId1\"/>"
+                                        "</sheets></workbook>"},
+                    {"xl/_rels/workbook.xml.rels", "<Relationships><Relationship Id=\"rId1\" Type=\"" + rel +
+                                                       "/worksheet\" Target=\"worksheets/sheet1.xml\"/></Relationships>"},
+                    {"xl/worksheets/sheet1.xml", "<worksheet><sheetData>" + sheet_data + "</sheetData></worksheet>"}});
+}
+
 std::vector<Hostile> corpus() {
   using testing::gzip_bytes;
   std::vector<Hostile> c;
@@ -175,6 +196,15 @@ std::vector<Hostile> corpus() {
     while (rows.size() < (24u << 20)) rows += "1,2\n1,2\n1,2\n1,2\n";
     c.push_back({"gzip_bomb", gzip_bytes(rows), kAny});
   }
+  // XLSX, read by its zip signature whatever the name (these files are called .csv).
+  const std::string book = hostile_xlsx(good);
+  c.push_back({"xlsx_good", book, kNone});
+  c.push_back({"xlsx_truncated", book.substr(0, book.size() / 2), kAny});
+  c.push_back({"xlsx_zip_bomb", hostile_xlsx_sheet("<row r=\"1\"><c t=\"inlineStr\"><is><t>id</t></is></c></row>" +
+                                                   std::string(16u << 20, ' ')), kAny});
+  c.push_back({"xlsx_bad_shared_string", hostile_xlsx_sheet("<row><c t=\"s\"><v>99</v></c></row>"), kAny});
+  c.push_back({"xlsx_malformed_xml", hostile_xlsx_sheet("<row><c><v>1</v></row>"), kAny});
+  c.push_back({"zip_without_workbook", write_zip({{"mimetype", "application/vnd.oasis.opendocument.spreadsheet"}}), kAny});
   return c;
 }
 
@@ -262,6 +292,22 @@ TEST(CliLimits, CapsGiveClearErrors) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find(spec + ":2"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("dotted components"), std::string::npos) << r.err;
+  // XLSX: the zip caps name their options; a sheet that is not there is named with those that are.
+  std::string sheet = "<row r=\"1\"><c t=\"inlineStr\"><is><t>id</t></is></c><c t=\"inlineStr\"><is><t>A</t></is></c>"
+                      "</row>" + std::string(4u << 20, ' ') + "<row r=\"2\"><c><v>1</v></c><c><v>5</v></c></row>";
+  std::string zbomb = temp_file(hostile_xlsx_sheet(sheet), ".xlsx");
+  r = run_cli("summary " + zbomb);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--max-zip-ratio"), std::string::npos) << r.err;
+  r = run_cli("summary " + zbomb + " --max-zip-entry-bytes 1000000 --max-zip-ratio 100000");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--max-zip-entry-bytes"), std::string::npos) << r.err;
+  std::string book = temp_file(hostile_xlsx(simulated_csv(50)), ".xlsx");
+  EXPECT_EQ(run_cli("summary " + book).exit_code, 0);
+  EXPECT_EQ(run_cli("summary " + book + " --sheet 1").exit_code, 0);
+  r = run_cli("summary " + book + " --sheet Results");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("no sheet 'Results' (its sheets: 1 'Sheet1')"), std::string::npos) << r.err;
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "io/error.h"
+#include "io/xlsx_reader.h"
 
 namespace tallyscope {
 namespace {
@@ -67,8 +68,8 @@ class MemorySource final : public ByteSource {
 // Puts back bytes that were read to sniff the magic number.
 class PeekedSource final : public ByteSource {
  public:
-  PeekedSource(std::unique_ptr<ByteSource> inner, std::string head)
-      : inner_(std::move(inner)), head_(std::move(head)) {}
+  PeekedSource(std::unique_ptr<ByteSource> inner, std::string head, bool zip)
+      : inner_(std::move(inner)), head_(std::move(head)), zip_(zip) {}
   size_t read(char* out, size_t n) override {
     if (pos_ < head_.size()) {
       size_t got = std::min(n, head_.size() - pos_);
@@ -80,11 +81,13 @@ class PeekedSource final : public ByteSource {
   }
   const std::string& name() const override { return inner_->name(); }
   uint64_t raw_bytes_read() const override { return inner_->raw_bytes_read(); }
+  bool is_zip() const override { return zip_; }
 
  private:
   std::unique_ptr<ByteSource> inner_;
   std::string head_;
   size_t pos_ = 0;
+  bool zip_ = false;
 };
 
 // zlib's inflate over a raw source. Handles concatenated gzip members (as gzip -d does).
@@ -178,6 +181,7 @@ class LimitedSource final : public ByteSource {
   }
   const std::string& name() const override { return inner_->name(); }
   uint64_t raw_bytes_read() const override { return inner_->raw_bytes_read(); }
+  bool is_zip() const override { return inner_->is_zip(); }
 
  private:
   std::unique_ptr<ByteSource> inner_;
@@ -186,16 +190,17 @@ class LimitedSource final : public ByteSource {
 };
 
 std::unique_ptr<ByteSource> wrap(std::unique_ptr<ByteSource> raw, ReadLimits limits) {
-  std::string head(2, '\0');
+  std::string head(4, '\0');
   size_t got = 0;
-  while (got < 2) {
-    size_t r = raw->read(head.data() + got, 2 - got);
+  while (got < 4) {
+    size_t r = raw->read(head.data() + got, 4 - got);
     if (r == 0) break;
     got += r;
   }
   head.resize(got);
-  bool gzip = got == 2 && static_cast<unsigned char>(head[0]) == 0x1f && static_cast<unsigned char>(head[1]) == 0x8b;
-  std::unique_ptr<ByteSource> src = std::make_unique<PeekedSource>(std::move(raw), std::move(head));
+  bool gzip = got >= 2 && static_cast<unsigned char>(head[0]) == 0x1f && static_cast<unsigned char>(head[1]) == 0x8b;
+  bool zip = looks_like_zip(head);
+  std::unique_ptr<ByteSource> src = std::make_unique<PeekedSource>(std::move(raw), std::move(head), zip);
   if (gzip) src = std::make_unique<GzipSource>(std::move(src), limits);
   if (limits.max_file_bytes > 0) src = std::make_unique<LimitedSource>(std::move(src), limits.max_file_bytes);
   return src;

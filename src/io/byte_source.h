@@ -18,6 +18,9 @@ class ByteSource {
   virtual const std::string& name() const = 0;
   // Bytes consumed from the underlying file (compressed bytes for gzip input).
   virtual uint64_t raw_bytes_read() const = 0;
+  // Whether the data begins with a zip archive's signature (an XLSX workbook), as sniffed by
+  // open_input and open_memory before any byte is read.
+  virtual bool is_zip() const { return false; }
 };
 
 struct ReadLimits {

@@ -2,12 +2,15 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 
 #include <fmt/format.h>
 
 #include "io/error.h"
+#include "io/xlsx_reader.h"
 
 namespace tallyscope {
 namespace {
@@ -22,9 +25,51 @@ uint64_t count_line_breaks(const char* b, const char* e) {
   return n;
 }
 
+XlsxOptions xlsx_options(const CsvOptions& o) {
+  XlsxOptions x;
+  x.sheet = o.sheet;
+  x.zip = o.zip;
+  x.max_field_bytes = o.max_field_bytes;
+  x.max_columns = o.max_columns;
+  return x;
+}
+
+// The first bytes of a file ("" when it cannot be opened: open_input then says why).
+std::string file_head(const std::string& path, size_t n) {
+  std::string head(n, '\0');
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return {};
+  head.resize(std::fread(head.data(), 1, n, f));
+  std::fclose(f);
+  return head;
+}
+
+bool named_xlsx(const std::string& path) {
+  auto ends = [&](std::string_view suffix) {
+    if (path.size() < suffix.size()) return false;
+    for (size_t i = 0; i < suffix.size(); ++i)
+      if (std::tolower(static_cast<unsigned char>(path[path.size() - suffix.size() + i])) != suffix[i]) return false;
+    return true;
+  };
+  return ends(".xlsx") || ends(".xlsm");
+}
+
 }  // namespace
 
+CsvReader::CsvReader(std::unique_ptr<XlsxReader> xlsx, CsvOptions options)
+    : options_(std::move(options)), xlsx_(std::move(xlsx)) {}
+
+CsvReader::~CsvReader() = default;
+
 CsvReader::CsvReader(std::unique_ptr<ByteSource> source, CsvOptions options) : options_(options) {
+  if (source->is_zip()) {
+    // Standard input or memory: libzip needs to seek, so the archive is held in memory.
+    std::string data;
+    std::vector<char> chunk(1 << 16);
+    while (size_t got = source->read(chunk.data(), chunk.size())) data.append(chunk.data(), got);
+    xlsx_ = XlsxReader::open_memory(std::move(data), source->name(), xlsx_options(options_));
+    return;
+  }
   auto decoded = std::make_unique<DecodedSource>(std::move(source), options.encoding);
   encoding_ = decoded->detected();
   bom_ = decoded->had_bom();
@@ -35,6 +80,17 @@ CsvReader::CsvReader(std::unique_ptr<ByteSource> source, CsvOptions options) : o
 }
 
 std::unique_ptr<CsvReader> CsvReader::open(const std::string& path, CsvOptions options) {
+  if (path != "-") {
+    std::string head = file_head(path, 8);
+    if (looks_like_zip(head))
+      return std::unique_ptr<CsvReader>(new CsvReader(XlsxReader::open_file(path, xlsx_options(options)), options));
+    if (head.size() == 8 && head == std::string("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8))
+      throw InputError({path}, "an Excel 97-2003 workbook (.xls) or another OLE2 file, which tallyscope does not "
+                               "read: save it as XLSX or CSV");
+    if (named_xlsx(path) && !head.empty())
+      throw InputError({path}, "named like an XLSX workbook but not a zip archive (an XLSX file begins with the "
+                               "bytes PK): a damaged download, or another format renamed?");
+  }
   // The encoding is decided on the whole file (a pass of its own); standard input, which cannot
   // be read twice, is decided on its first 64 KiB by DecodedSource.
   if (options.encoding == Encoding::kAuto && path != "-") {
@@ -241,7 +297,12 @@ CsvReader::Scan CsvReader::scan_record(CsvRecord& record) {
   return Scan::kRecord;
 }
 
+const std::string& CsvReader::name() const { return xlsx_ ? xlsx_->name() : source_->name(); }
+std::string CsvReader::sheet_name() const { return xlsx_ ? xlsx_->sheet_name() : std::string(); }
+bool CsvReader::date1904() const { return xlsx_ && xlsx_->date1904(); }
+
 bool CsvReader::next(CsvRecord& record) {
+  if (xlsx_) return xlsx_->next(record.fields, record.line);
   for (;;) {
     Scan s = scan_record(record);
     if (s == Scan::kRecord) return true;

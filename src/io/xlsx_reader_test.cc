@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "io/csv_reader.h"
 #include "io/error.h"
 #include "io/xlsx_writer.h"
 #include "io/zip_archive.h"
@@ -165,6 +166,32 @@ TEST(XlsxReader, WriterRoundTrips) {
       EXPECT_EQ(got[i].second, rows[i]);
     }
   }
+}
+
+TEST(XlsxReader, CsvReaderReadsWorkbooksByTheirSignature) {
+  std::string book = write_xlsx({{"S", {{"a", "b"}, {"1", "x"}}}});
+  // Whatever the name: a file, and bytes in memory (standard input's path).
+  for (const char* suffix : {".xlsx", ".csv", ""}) {
+    auto reader = CsvReader::open(testing::temp_file(book, suffix));
+    EXPECT_TRUE(reader->is_xlsx());
+    EXPECT_EQ(reader->sheet_name(), "S");
+    CsvRecord rec;
+    ASSERT_TRUE(reader->next(rec));
+    ASSERT_TRUE(reader->next(rec));
+    EXPECT_EQ(rec.line, 2u);
+    EXPECT_EQ(std::vector<std::string>(rec.fields.begin(), rec.fields.end()), (std::vector<std::string>{"1", "x"}));
+    EXPECT_FALSE(reader->next(rec));
+  }
+  CsvReader mem(open_memory(book, "stdin"));
+  EXPECT_TRUE(mem.is_xlsx());
+  CsvRecord rec;
+  ASSERT_TRUE(mem.next(rec));
+  EXPECT_EQ(rec.fields.size(), 2u);
+  expect_xlsx_error([] { CsvReader::open(testing::temp_file("a,b\n1,2\n", ".xlsx")); },
+                    {"named like an XLSX workbook but not a zip archive"});
+  expect_xlsx_error([] { CsvReader::open(testing::temp_file(std::string("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1xx", 10), ".xls")); },
+                    {"Excel 97-2003"});
+  expect_xlsx_error([&] { CsvReader(open_memory(book.substr(0, book.size() / 2), "half")); }, {"half", "zip"});
 }
 
 }  // namespace

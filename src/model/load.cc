@@ -11,6 +11,7 @@
 #include "io/error.h"
 #include "io/number.h"
 #include "io/timestamp.h"
+#include "io/xlsx_cell.h"
 #include "model/layout.h"
 
 namespace tallyscope {
@@ -28,6 +29,9 @@ CsvOptions csv_options(const LoadOptions& o, const std::optional<ElectionSpec>& 
   c.max_columns = o.max_columns;
   c.limits.max_file_bytes = o.max_file_bytes;
   c.limits.max_gzip_ratio = o.max_gzip_ratio;
+  c.sheet = o.sheet;
+  c.zip.max_entry_bytes = o.max_zip_entry_bytes;
+  c.zip.max_ratio = o.max_zip_ratio;
   return c;
 }
 
@@ -129,7 +133,7 @@ struct Resolver {
 
 ElectionSpec detect_spec(const std::string& path, const LoadOptions& options) {
   Opened o = open_and_map(path, options);
-  if (!o.spec.delimiter) o.spec.delimiter = o.reader->delimiter();
+  if (!o.spec.delimiter && !o.reader->is_xlsx()) o.spec.delimiter = o.reader->delimiter();
   if (o.spec.encoding == "auto" && o.reader->encoding() != Encoding::kUtf8)
     o.spec.encoding = std::string(encoding_name(o.reader->encoding()));
   return o.spec;
@@ -148,6 +152,10 @@ class SheetLoader {
     parts_.header = o.header;
     parts_.encoding = std::string(encoding_name(enc_));
     parts_.delimiter = o.reader->delimiter();
+    if (o.reader->is_xlsx()) {
+      xlsx_ = true;
+      date1904_ = o.reader->date1904();
+    }
     map_columns();
   }
 
@@ -173,7 +181,8 @@ class SheetLoader {
                                               contest_, o_.header[*contest_col_], sheet_, fmt::join(races_, ", ")));
     parts_.geography = std::move(geo_).build();
     parts_.spec = spec_;
-    if (!parts_.spec.delimiter) parts_.spec.delimiter = o_.reader->delimiter();
+    if (!parts_.spec.delimiter && !xlsx_) parts_.spec.delimiter = o_.reader->delimiter();
+    if (xlsx_) parts_.spec.notes.push_back(fmt::format("read the sheet '{}' of the workbook", o_.reader->sheet_name()));
     if (parts_.spec.layout == "guess")
       check_guess({&parts_.choices, parts_.registered ? &*parts_.registered : nullptr,
                    parts_.declared_ballots ? &*parts_.declared_ballots : nullptr,
@@ -325,11 +334,17 @@ class SheetLoader {
       return;
     }
     auto t = parse_timestamp(v, default_offset_);
-    if (!t)
+    if (t) {
+      parts_.timestamps_ms.push_back(t->epoch_ms);
+      return;
+    }
+    // A workbook's date cell holds its serial (days since 1899-12-30), read in the spec's zone.
+    auto serial = xlsx_ ? excel_serial_to_epoch_ms(v, date1904_, default_offset_) : std::nullopt;
+    if (!serial)
       throw InputError({path_, line, *ts_col_ + 1, o_.header[*ts_col_]},
-                       fmt::format("'{}' is not an ISO 8601 date-time (e.g. 2019-10-20T19:40:57-04:00)",
-                                   v.substr(0, 100)));
-    parts_.timestamps_ms.push_back(t->epoch_ms);
+                       fmt::format("'{}' is not an ISO 8601 date-time (e.g. 2019-10-20T19:40:57-04:00){}",
+                                   v.substr(0, 100), xlsx_ ? " nor an Excel date" : ""));
+    parts_.timestamps_ms.push_back(*serial);
   }
 
   const std::string& path_;
@@ -344,6 +359,7 @@ class SheetLoader {
   std::vector<Target> targets_;
   std::optional<size_t> lat_col_, lon_col_, ts_col_;
   int32_t default_offset_ = 0;
+  bool xlsx_ = false, date1904_ = false;
   std::optional<size_t> contest_col_;
   std::string contest_;
   std::vector<std::string> races_;

@@ -22,9 +22,15 @@ struct LoadOptions {
   size_t max_columns = 100000;
   uint64_t max_file_bytes = 0;
   uint64_t max_gzip_ratio = ReadLimits{}.max_gzip_ratio;  // see ReadLimits
+  // XLSX input: the worksheet (name, or number from 1; empty = the first) and the zip caps.
+  std::string sheet;
+  uint64_t max_zip_entry_bytes = ZipLimits{}.max_entry_bytes;
+  double max_zip_ratio = ZipLimits{}.max_ratio;
 };
 
-// Reads, maps and validates. Throws InputError naming the file, line and column of the first
+// Reads, maps and validates. An XLSX workbook (by its zip signature) is read as the same table in
+// CSV would be: its rows through CsvReader, a row's number as the line, the sheet's column as the
+// column; a mapped timestamp column may hold Excel date serials. Throws InputError naming the file, line and column of the first
 // problem: a missing mapped column, a ragged row, a count that is not a non-negative whole number
 // (unless lenient), invalid UTF-8 in a text cell, a bad coordinate or timestamp, an empty id.
 Election load_election(const std::string& path, const LoadOptions& options = {});
