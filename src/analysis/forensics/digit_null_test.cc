@@ -91,8 +91,10 @@ namespace {
 // Issue 15 item 10: the null's cost grew with the square root of the count. Past the exact
 // support the classes come from the normal approximation; where both can be computed they agree.
 TEST(DigitNull, NormalApproximationAgreesWhereBothRun) {
-  for (auto [n, p] : std::vector<std::pair<int64_t, double>>{
+  for (auto [n_, p_] : std::vector<std::pair<int64_t, double>>{
            {10'000'000, 0.3}, {40'000'000, 0.55}, {3'000'000'000, 0.002}, {123'456'789, 0.5004}}) {
+    const int64_t n = n_;  // a lambda below captures it: clang 14 captures no structured binding
+    const double p = p_;
     const stats::BinomialRange r = stats::binomial_range(n, p);
     DigitClasses exact;
     stats::for_each_binomial_pmf(n, p, [&](int64_t v, double w) {
