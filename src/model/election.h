@@ -33,6 +33,17 @@ struct CountColumn {
 
 // A cell kept as missing because its text was not a usable count (only with --lenient), or
 // a text cell that needed attention. Nothing is dropped silently: each is reported by `check`.
+// A row read with one field fewer than it had: an unquoted field held a stray quote and the
+// delimiter (Bolivia 2020's 01:38 export: `U. E. Elizardo Perez", Villa Victoria`), and joining it
+// with the next field was the only reading in which every count column held a count.
+struct RowRepair {
+  size_t sheet;
+  uint64_t line;
+  size_t column;       // 1-based: the field that absorbed the next one
+  std::string header;
+  std::string text;    // the joined field, as read
+};
+
 struct CellIssue {
   size_t sheet;
   uint64_t line;
@@ -57,6 +68,7 @@ class Election {
     std::vector<double> latitude, longitude;  // empty when not mapped; NaN where missing
     std::vector<int64_t> timestamps_ms;       // empty when not mapped; kMissing where missing
     std::vector<CellIssue> cell_issues;
+    std::vector<RowRepair> row_repairs;
     std::string encoding;
     char delimiter = ',';
   };
@@ -95,6 +107,7 @@ class Election {
   const std::vector<int64_t>& timestamps_ms() const { return p_.timestamps_ms; }
 
   const std::vector<CellIssue>& cell_issues() const { return p_.cell_issues; }
+  const std::vector<RowRepair>& row_repairs() const { return p_.row_repairs; }
 
   // Derived per sheet, missing cells read as 0: valid = sum of the choices;
   // ballots = valid + blank + invalid.

@@ -159,9 +159,12 @@ class SheetLoader {
     map_columns();
   }
 
-  void row(uint64_t line, const std::vector<std::string_view>& f) {
+  void row(uint64_t line, const std::vector<std::string_view>& fields) {
+    const std::vector<std::string_view>& f = repaired(line, fields);
     check_width(line, f);
     if (contest_col_ && !in_contest(f)) return;
+    if (repair_at_ != SIZE_MAX)
+      parts_.row_repairs.push_back({sheet_, line, repair_at_ + 1, o_.header[repair_at_], joined_.substr(0, 200)});
     read_id(line, f);
     read_geography(line, f);
     read_counts(line, f);
@@ -250,6 +253,37 @@ class SheetLoader {
     if (races_.size() < 20 && std::find(races_.begin(), races_.end(), race) == races_.end())
       races_.emplace_back(race);
     return race == contest_;
+  }
+
+  // A row with one field more than the header, exactly one of whose unquoted fields holds a quote
+  // character, is read with that field joined to the next (the writer left a field holding a stray
+  // quote and the delimiter unquoted) when that makes every count column a count; the repair is
+  // recorded (Election::row_repairs, a finding of `check`). Any other ragged row stays an error.
+  const std::vector<std::string_view>& repaired(uint64_t line, const std::vector<std::string_view>& f) {
+    const size_t width = o_.header.size();
+    repair_at_ = SIZE_MAX;
+    if (f.size() != width + 1) return f;
+    size_t at = SIZE_MAX;
+    for (size_t i = 0; i + 1 < f.size(); ++i) {
+      if (f[i].find('"') == std::string_view::npos) continue;
+      if (at != SIZE_MAX) return f;  // two candidates: no single reading
+      at = i;
+    }
+    if (at == SIZE_MAX) return f;
+    joined_.assign(f[at]);
+    joined_.push_back(o_.reader->delimiter());
+    joined_.append(f[at + 1]);
+    fixed_.assign(f.begin(), f.end());
+    fixed_[at] = joined_;
+    fixed_.erase(fixed_.begin() + static_cast<std::ptrdiff_t>(at) + 1);
+    for (const Target& t : targets_) {
+      int64_t v = 0;
+      const CountParse r = parse_count(fixed_[t.index], v);
+      if (r != CountParse::kOk && r != CountParse::kEmpty) return f;
+      if (t.index == at) return f;  // a count column cannot be the one that held text
+    }
+    repair_at_ = at;
+    return fixed_;
   }
 
   void check_width(uint64_t line, const std::vector<std::string_view>& f) const {
@@ -365,6 +399,9 @@ class SheetLoader {
   std::vector<std::string> races_;
   std::vector<std::string_view> geo_names_;
   std::string id_;
+  std::string joined_;                    // a repaired row's joined field
+  size_t repair_at_ = SIZE_MAX;           // the field joined in the current row, if any
+  std::vector<std::string_view> fixed_;   // a repaired row's fields
   size_t sheet_ = 0;
 };
 

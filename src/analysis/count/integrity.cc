@@ -149,6 +149,13 @@ IntegrityReport check_integrity(const Election& e, const IntegrityOptions& opt) 
                    {}});
   }
   add_merged_spellings(e, out);
+  for (const RowRepair& rr : e.row_repairs())
+    out.push_back({"repaired_row", Severity::kWarning, e.id(rr.sheet), rr.line, rr.header,
+                   fmt::format("the row had one field more than the header: column {} ('{}') held a stray quote and "
+                               "the delimiter, unquoted; it was read as one field, '{}', the only reading in which "
+                               "every count column holds a count",
+                               rr.column, rr.header, rr.text),
+                   {}});
   for (const auto& group : e.duplicate_ids()) {
     // At most five related lines a finding: listing every line in every finding of a group is
     // quadratic (20,000 identical rows made a 65 MB report).

@@ -143,6 +143,10 @@ std::string to_text(const Summary& s, const Election& e) {
   if (s.missing_cells > unreadable)
     o += fmt::format("  warning       {} empty count cells were read as 0 (see `tallyscope check`)\n",
                      s.missing_cells - unreadable);
+  if (!e.row_repairs().empty())
+    o += fmt::format("  warning       {} row(s) with a stray quote and one field too many were read by joining that "
+                     "field with the next, the first on line {} (see `tallyscope check`)\n",
+                     e.row_repairs().size(), e.row_repairs().front().line);
   if (first && unreadable)
     o += fmt::format("  warning       {} unreadable count cells were read as 0, the first '{}' ({}) in column '{}' on "
                      "line {} (see `tallyscope check`)\n",
