@@ -284,7 +284,7 @@ TEST(Cli, GuessedLayoutIsOnStdoutAndInJson) {
     csv += std::to_string(1000 + i) + ",D" + std::to_string(i % 3) + "," + std::to_string(300 + i) + "," +
            std::to_string(100 + i % 7) + "," + std::to_string(90 + i % 11) + "\n";
   const std::string f = temp_file(csv);
-  for (const std::string cmd : {"check " + f, "forensics " + f + " --replicates 10", "compare " + f + " " + f}) {
+  for (const std::string& cmd : {"check " + f, "forensics " + f + " --replicates 10", "compare " + f + " " + f}) {
     auto j = run_cli(cmd + " --json");
     ASSERT_LE(j.exit_code, 1) << cmd << ": " << j.err;
     const auto out = nlohmann::json::parse(j.out);

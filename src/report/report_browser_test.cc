@@ -251,8 +251,11 @@ TEST(ReportBrowser, Bolivia2019RendersOffline) {
   // As `forensics` finds on Bolivia 2019 (forensics_test.cc): nothing flagged. The dip, slope and
   // correlation, which see town and country, are descriptive (issue 13) and the page says why.
   EXPECT_EQ(j["forensics"]["flagged"], 0);
-  for (const auto& t : j["forensics"]["tests"])
-    if (t["id"] == "dip" || t["id"] == "turnout_share_slope") EXPECT_EQ(t["role"], "descriptive");
+  for (const auto& t : j["forensics"]["tests"]) {
+    if (t["id"] == "dip" || t["id"] == "turnout_share_slope") {
+      EXPECT_EQ(t["role"], "descriptive");
+    }
+  }
   EXPECT_NE(page.find("Shown without a test, out of the false-discovery family"), std::string::npos);
   EXPECT_EQ(page.find("All the whole-count flags are shape tests"), std::string::npos);
   EXPECT_TRUE(j["forensics"]["klimek"]["run"].get<bool>());
