@@ -259,7 +259,7 @@ class SheetLoader {
   // character, is read with that field joined to the next (the writer left a field holding a stray
   // quote and the delimiter unquoted) when that makes every count column a count; the repair is
   // recorded (Election::row_repairs, a finding of `check`). Any other ragged row stays an error.
-  const std::vector<std::string_view>& repaired(uint64_t line, const std::vector<std::string_view>& f) {
+  const std::vector<std::string_view>& repaired(uint64_t /*line*/, const std::vector<std::string_view>& f) {
     const size_t width = o_.header.size();
     repair_at_ = SIZE_MAX;
     if (f.size() != width + 1) return f;
