@@ -674,6 +674,19 @@ std::vector<double> simulate_like_place_var(const SimulateLikeSheets& q, const F
   return place_var;
 }
 
+// The template's coordinates as the simulated layout writes them (five decimals), NaN where
+// missing or without coordinates.
+std::pair<std::vector<double>, std::vector<double>> written_coordinates(const Election& t) {
+  const size_t n = t.sheets();
+  std::vector<double> lat(n, std::nan("")), lon(n, std::nan(""));
+  if (t.has_coordinates())
+    for (size_t s = 0; s < n; ++s) {
+      lat[s] = std::isnan(t.latitude()[s]) ? t.latitude()[s] : round5(t.latitude()[s]);
+      lon[s] = std::isnan(t.longitude()[s]) ? t.longitude()[s] : round5(t.longitude()[s]);
+    }
+  return {std::move(lat), std::move(lon)};
+}
+
 // Row-major D x D product L L'.
 std::vector<double> outer_product(const std::vector<double>& L, size_t D) {
   std::vector<double> p(D * D, 0);
@@ -847,12 +860,7 @@ Election simulate_like(const Election& t, const SimulationOptions& o) {
   simulate_like_ties(t, f, region_of_sheet, m);
 
   Generated g = generate(m, f, o);
-  std::vector<double> lat(n, std::nan("")), lon(n, std::nan(""));
-  if (t.has_coordinates())
-    for (size_t s = 0; s < n; ++s) {
-      lat[s] = std::isnan(t.latitude()[s]) ? t.latitude()[s] : round5(t.latitude()[s]);
-      lon[s] = std::isnan(t.longitude()[s]) ? t.longitude()[s] : round5(t.longitude()[s]);
-    }
+  auto [lat, lon] = written_coordinates(t);
   return assemble(t.ids(), std::move(geo), choices, f.registered, std::move(g), std::move(lat), std::move(lon), o);
 }
 
@@ -914,12 +922,7 @@ Election inject_into(const Election& t, const SimulationOptions& o) {
   });
   g.timestamps = t.timestamps_ms();
   std::vector<int64_t> registered = t.registered() ? t.registered()->values : std::vector<int64_t>(n, kMissing);
-  std::vector<double> lat(n, std::nan("")), lon(n, std::nan(""));
-  if (t.has_coordinates())
-    for (size_t s = 0; s < n; ++s) {
-      lat[s] = std::isnan(t.latitude()[s]) ? t.latitude()[s] : round5(t.latitude()[s]);
-      lon[s] = std::isnan(t.longitude()[s]) ? t.longitude()[s] : round5(t.longitude()[s]);
-    }
+  auto [lat, lon] = written_coordinates(t);
   // The copy keeps the file's time zone, so that its arrival times are written as they were read.
   SimulationOptions zone = o;
   if (parse_utc_offset(t.spec().timezone)) zone.close_time = "2000-01-01T00:00:00" + t.spec().timezone;
