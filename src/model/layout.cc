@@ -93,6 +93,51 @@ std::optional<ElectionSpec> bolivia_2020(const std::vector<std::string>& h) {
   return s;
 }
 
+// OpenElections' precinct files (US): long, one row per precinct, office and candidate, with the
+// protocol lines as pseudo-offices (Pennsylvania 2020: "Registered Voters", "Ballots Cast"). The
+// presidential race is read unless --contest says otherwise. Under and over votes are the blank and
+// invalid ballots of the race read; rejected write-ins are invalid too.
+std::optional<ElectionSpec> openelections(const std::vector<std::string>& h) {
+  for (const char* c : {"county", "precinct", "office", "candidate", "votes"})
+    if (!has(h, c)) return std::nullopt;
+  ElectionSpec s;
+  s.title = "OpenElections precinct results";
+  s.layout = "openelections-precinct";
+  s.id = {actual(h, "county"), actual(h, "precinct")};
+  s.geography = {actual(h, "county")};
+  s.contest_column = actual(h, "office");
+  s.contest = "President";
+  s.long_format = LongFormat{actual(h, "candidate"), actual(h, "votes"),
+                             {{"registered", {"Registered Voters"}},
+                              {"ballots", {"Ballots Cast"}},
+                              {"blank", {"Under Votes"}},
+                              {"invalid", {"Over Votes", "Rejected write-ins"}}}};
+  s.rule.kind = ContestRule::Kind::kPlurality;
+  return s;
+}
+
+// Honduras, CNE per-mesa result files of 28 November 2021: long, one row per list, with the mesa's
+// voters on every row and blank and null votes as rows of their own; times in local time (UTC-6).
+std::optional<ElectionSpec> honduras_cne(const std::vector<std::string>& h) {
+  for (const char* c : {"id_ubicacion", "clase_ubicacion", "cant_votantes", "descripcion_candidatura", "cant_votos"})
+    if (!has(h, c)) return std::nullopt;
+  ElectionSpec s;
+  s.title = "Honduras, CNE per-mesa results (2021)";
+  s.layout = "honduras-cne-2021";
+  s.id = {actual(h, "id_ubicacion")};
+  s.ballots = actual(h, "cant_votantes");
+  if (has(h, "hora_proceso")) s.timestamp = actual(h, "hora_proceso");
+  s.timezone = "-06:00";
+  if (has(h, "cargo")) {
+    s.contest_column = actual(h, "cargo");
+    s.contest = "PRE";
+  }
+  s.long_format = LongFormat{actual(h, "descripcion_candidatura"), actual(h, "cant_votos"),
+                             {{"blank", {"Voto en BLANCO"}}, {"invalid", {"Votos NULOS"}}}};
+  s.rule.kind = ContestRule::Kind::kPlurality;
+  return s;
+}
+
 // Bolivia, OEP referendum of 21 February 2016 (pipe-delimited).
 std::optional<ElectionSpec> bolivia_2016(const std::vector<std::string>& h) {
   for (const char* c : {"Codigo MESA", "NO", "SÍ", "BLANCOS", "EMITIDOS", "INSCRITOS", "NULOS", "VALIDOS",
@@ -315,6 +360,8 @@ std::optional<ElectionSpec> known_layout(const std::vector<std::string>& header)
   if (auto s = bolivia_2016(header)) return s;
   if (auto s = bolivia_2020(header)) return s;
   if (auto s = russia_cec(header)) return s;
+  if (auto s = openelections(header)) return s;
+  if (auto s = honduras_cne(header)) return s;
   return std::nullopt;
 }
 

@@ -13,6 +13,7 @@
 #include "io/timestamp.h"
 #include "io/xlsx_cell.h"
 #include "model/layout.h"
+#include "model/long_format.h"
 
 namespace tallyscope {
 namespace {
@@ -407,8 +408,30 @@ class SheetLoader {
 
 }  // namespace
 
+namespace {
+
+// A long file is gathered into its wide reading first; the loader then reads that as any file.
+void reshape_if_long(Opened& o, const std::string& path, const LoadOptions& options) {
+  if (!o.spec.long_format) return;
+  LongReshaper reshaper(path, o.header, o.header_line, o.spec, options.contest, options.lenient);
+  std::vector<std::string_view> views;
+  for (auto& [line, row] : o.buffered) {
+    views.assign(row.begin(), row.end());
+    reshaper.add(line, views);
+  }
+  CsvRecord rec;
+  while (o.reader->next(rec)) reshaper.add(rec.line, rec.fields);
+  WideTable w = reshaper.finish();
+  o.header = std::move(w.header);
+  o.spec = std::move(w.spec);
+  o.buffered = std::move(w.rows);
+}
+
+}  // namespace
+
 Election load_election(const std::string& path, const LoadOptions& options) {
   Opened o = open_and_map(path, options);
+  reshape_if_long(o, path, options);
   SheetLoader loader(path, options, o);
   std::vector<std::string_view> views;
   for (auto& [line, row] : o.buffered) {

@@ -1,5 +1,6 @@
 #include "model/spec.h"
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -152,10 +153,45 @@ std::vector<std::string> ElectionSpec::mapped_columns() const {
   out.insert(out.end(), geography.begin(), geography.end());
   for (const auto* o : {&registered, &blank, &invalid, &ballots, &valid, &latitude, &longitude, &timestamp})
     if (*o) out.push_back(**o);
-  for (const auto& c : choices) out.push_back(c.column);
+  if (long_format) {
+    out.push_back(long_format->choice);
+    out.push_back(long_format->votes);
+  } else {
+    for (const auto& c : choices) out.push_back(c.column);
+  }
+  if (contest_column) out.push_back(*contest_column);
   for (const auto& e : extras) out.push_back(e.column);
   return out;
 }
+
+namespace {
+LongFormat parse_long(const toml::node& n, const std::string& origin) {
+  const toml::table* t = n.as_table();
+  if (!t) spec_error(origin, &n.source(), "[long] must be a table (choice, votes, and optionally [long.roles])");
+  LongFormat f;
+  for (const auto& [k, v] : *t) {
+    std::string key(k.str());
+    if (key == "choice") f.choice = get_string(v, origin, key);
+    else if (key == "votes") f.votes = get_string(v, origin, key);
+    else if (key == "roles") {
+      const toml::table* r = v.as_table();
+      if (!r) spec_error(origin, &v.source(), "[long.roles] must map roles to a label or a list of labels");
+      for (const auto& [rk, rv] : *r) {
+        std::string role(rk.str());
+        if (std::find(std::begin(kLongRoles), std::end(kLongRoles), role) == std::end(kLongRoles))
+          spec_error(origin, &rv.source(), fmt::format("unknown role '{}' in [long.roles] (known: registered, "
+                                                       "ballots, valid, blank, invalid)", role));
+        f.roles.emplace_back(role, get_strings(rv, origin, role));
+      }
+    } else {
+      spec_error(origin, &v.source(), fmt::format("unknown key '{}' in [long] (known: choice, votes, roles)", key));
+    }
+  }
+  if (f.choice.empty() || f.votes.empty())
+    spec_error(origin, &n.source(), "[long] needs 'choice' and 'votes' (the columns of each row's choice and votes)");
+  return f;
+}
+}  // namespace
 
 ElectionSpec parse_spec(const std::string& text, const std::string& origin) {
   refuse_hostile_spec(text, origin);
@@ -167,11 +203,11 @@ ElectionSpec parse_spec(const std::string& text, const std::string& origin) {
   }
   ElectionSpec spec;
   static const std::set<std::string> kTop = {"title", "layout", "contest", "columns", "choices", "extras",
-                                             "relations", "rule", "format"};
+                                             "relations", "rule", "format", "long"};
   for (const auto& [k, v] : root)
     if (!kTop.count(std::string(k.str())))
       spec_error(origin, &v.source(), fmt::format("unknown key '{}' (known: title, layout, contest, columns, "
-                                                  "choices, extras, relations, rule, format)", k.str()));
+                                                  "choices, extras, relations, rule, format, long)", k.str()));
   if (auto n = root.get("title")) spec.title = get_string(*n, origin, "title");
   if (auto n = root.get("layout")) spec.layout = get_string(*n, origin, "layout");
   if (auto n = root.get("contest")) spec.contest = get_string(*n, origin, "contest");
@@ -204,13 +240,15 @@ ElectionSpec parse_spec(const std::string& text, const std::string& origin) {
   }
   if (spec.id.empty()) spec_error(origin, &cols->source(), "[columns] needs 'id' (the sheet id column or columns)");
 
-  // choices: a list of column names, or of {name, column} tables.
+  if (auto n = root.get("long")) spec.long_format = parse_long(*n, origin);
+  // choices: a list of column names, or of {name, column} tables (labels, in a long file).
   const toml::node* ch = root.get("choices");
-  if (!ch) spec_error(origin, nullptr, "'choices' is required: the columns holding each choice's votes");
-  const toml::array* arr = ch->as_array();
-  if (!arr || arr->empty())
+  if (!ch && !spec.long_format)
+    spec_error(origin, nullptr, "'choices' is required: the columns holding each choice's votes");
+  const toml::array* arr = ch ? ch->as_array() : nullptr;
+  if (ch && (!arr || arr->empty()))
     spec_error(origin, &ch->source(), "'choices' must be a non-empty list of column names or {name, column} tables");
-  for (const auto& e : *arr) {
+  for (const auto& e : arr ? *arr : toml::array{}) {
     if (auto s = e.value<std::string>()) {
       spec.choices.push_back({*s, *s});
     } else if (const toml::table* t = e.as_table()) {
@@ -331,12 +369,17 @@ std::string write_spec(const ElectionSpec& s) {
     for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + quote(v[i]);
     return out + "]";
   };
-  o += "\n# Choices: columns with each candidate's, list's or answer's votes ({ name, column } to rename).\nchoices = [\n";
-  for (const auto& c : s.choices) {
-    if (c.name == c.column) o += "  " + quote(c.column) + ",\n";
-    else o += "  { name = " + quote(c.name) + ", column = " + quote(c.column) + " },\n";
+  if (!s.long_format || !s.choices.empty()) {
+    o += s.long_format ? "\n# Choices: the labels of the choice column to read ({ name, column } to rename).\nchoices = [\n"
+                       : "\n# Choices: columns with each candidate's, list's or answer's votes ({ name, column } to "
+                         "rename).\nchoices = [\n";
+    for (const auto& c : s.choices) {
+      if (c.name == c.column) o += "  " + quote(c.column) + ",\n";
+      else o += "  { name = " + quote(c.name) + ", column = " + quote(c.column) + " },\n";
+    }
+    o += "]\n";
   }
-  o += "]\n\n[columns]\n";
+  o += "\n[columns]\n";
   o += "id = " + (s.id.size() == 1 ? quote(s.id[0]) : list(s.id)) + "  # sheet id (several columns are joined with '/')\n";
   o += "geography = " + list(s.geography) + "  # coarse to fine\n";
   auto opt = [&](const char* key, const std::optional<std::string>& v, const char* what) {
@@ -353,6 +396,15 @@ std::string write_spec(const ElectionSpec& s) {
   opt("timestamp", s.timestamp, "when the sheet was counted or verified (ISO 8601)");
   if (!s.timezone.empty()) o += "timezone = " + quote(s.timezone) + "  # for timestamps without a zone\n";
   if (s.contest_column) o += "contest = " + quote(*s.contest_column) + "  # the column naming each row's race\n";
+  if (s.long_format) {
+    o += "\n# A long file: one row per sheet and choice.\n[long]\n";
+    o += "choice = " + quote(s.long_format->choice) + "  # the column naming each row's choice\n";
+    o += "votes = " + quote(s.long_format->votes) + "  # the column holding its votes\n";
+    if (!s.long_format->roles.empty()) {
+      o += "# Protocol lines written as rows: labels of the choice column (or of the contest column).\n[long.roles]\n";
+      for (const auto& [role, labels] : s.long_format->roles) o += role + " = " + list(labels) + "\n";
+    }
+  }
   if (!s.extras.empty()) {
     o += "\n# Further protocol lines, by a symbol the relations below can use.\n[extras]\n";
     for (const auto& e : s.extras) o += e.name + " = " + quote(e.column) + "\n";

@@ -16,6 +16,18 @@ struct NamedColumn {
   std::string column;  // the header in the file
 };
 
+// A long file: one row per sheet and choice (optionally per race), as OpenElections' precinct files
+// and the Honduran CNE's per-mesa files are written. The sheet is named by the spec's id columns; a
+// row's choice by the `choice` column and its votes by `votes`. Protocol lines written as rows are
+// roles: a role's labels are values of the choice column (Honduras: "Votos NULOS" is invalid) or,
+// on rows outside the race read, of the contest column (Pennsylvania: office "Registered Voters").
+// Labels that normalise equal (case, accents) are one choice.
+struct LongFormat {
+  std::string choice;  // the column naming each row's choice
+  std::string votes;   // the column holding its votes
+  std::vector<std::pair<std::string, std::vector<std::string>>> roles;  // role ("registered", ...) -> labels
+};
+
 struct ElectionSpec {
   std::string title;        // e.g. "Bolivia 2019, presidential"
   std::string layout;       // the known layout it came from, "guess", or "" when written by hand
@@ -28,7 +40,8 @@ struct ElectionSpec {
   std::optional<std::string> contest_column;
   std::string contest;
   std::string timezone;  // default UTC offset for timestamps without one, e.g. "-04:00"
-  std::vector<NamedColumn> choices;
+  std::vector<NamedColumn> choices;  // for a long file: labels to read (empty: every label not a role)
+  std::optional<LongFormat> long_format;
   std::vector<NamedColumn> extras;   // further protocol lines, by symbol
   std::vector<Relation> relations;   // over extras' symbols and the roles below
   ContestRule rule;
@@ -41,6 +54,9 @@ struct ElectionSpec {
 };
 
 // Names a relation may use besides the extras' symbols.
+// The roles a long file's rows may carry.
+inline constexpr const char* kLongRoles[] = {"registered", "ballots", "valid", "blank", "invalid"};
+
 inline constexpr const char* kRoleSymbols[] = {"registered", "ballots", "valid", "blank", "invalid", "choices"};
 
 // Parses a spec from TOML text; `origin` names it in messages. Throws InputError. A spec over 1 MB,
