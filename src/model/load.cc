@@ -13,6 +13,7 @@
 #include "io/timestamp.h"
 #include "io/xlsx_cell.h"
 #include "model/layout.h"
+#include "model/column_resolver.h"
 #include "model/long_format.h"
 
 namespace tallyscope {
@@ -100,35 +101,6 @@ Opened open_and_map(const std::string& path, const LoadOptions& options) {
   else o.spec = guess_from_rows(o, path, options);
   return o;
 }
-
-struct Resolver {
-  const std::string& file;
-  const std::vector<std::string>& header;
-  uint64_t header_line;
-  std::unordered_map<std::string, size_t> index;
-  Resolver(const std::string& f, const std::vector<std::string>& h, uint64_t line) : file(f), header(h), header_line(line) {
-    for (size_t i = 0; i < h.size(); ++i) {
-      auto [it, fresh] = index.emplace(h[i], i);
-      if (!fresh) it->second = SIZE_MAX;  // ambiguous
-    }
-  }
-  size_t operator()(const std::string& name, const char* role) const {
-    auto it = index.find(name);
-    if (it == index.end()) {
-      std::string avail;
-      for (size_t i = 0; i < header.size() && i < 40; ++i) avail += (i ? ", '" : "'") + header[i] + "'";
-      if (header.size() > 40) avail += ", ...";
-      throw InputError({file, header_line, 0, name},
-                       fmt::format("the spec maps {} to column '{}', which is not in the file (its columns: {})", role,
-                                   name, avail));
-    }
-    if (it->second == SIZE_MAX)
-      throw InputError({file, header_line, 0, name},
-                       fmt::format("the spec maps {} to column '{}', which appears more than once in the header", role,
-                                   name));
-    return it->second;
-  }
-};
 
 }  // namespace
 
@@ -386,7 +358,7 @@ class SheetLoader {
   const LoadOptions& options_;
   Opened& o_;
   const ElectionSpec& spec_;
-  Resolver col_;
+  ColumnResolver col_;
   Election::Parts parts_;
   GeographyBuilder geo_;
   Encoding enc_;

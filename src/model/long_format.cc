@@ -6,6 +6,7 @@
 
 #include "io/error.h"
 #include "io/number.h"
+#include "model/column_resolver.h"
 #include "model/layout.h"
 
 namespace tallyscope {
@@ -40,6 +41,7 @@ LongReshaper::LongReshaper(std::string file, std::vector<std::string> header, ui
     : file_(std::move(file)), header_(std::move(header)), header_line_(header_line), spec_(std::move(spec)),
       contest_(contest.empty() ? spec_.contest : std::move(contest)), lenient_(lenient) {
   const LongFormat& lf = *spec_.long_format;
+  const ColumnResolver column(file_, header_, header_line_);
   for (const auto& c : spec_.id) id_cols_.push_back(column(c, "the sheet id"));
   choice_col_ = column(lf.choice, "the choice of each row ([long] choice)");
   votes_col_ = column(lf.votes, "the votes of each row ([long] votes)");
@@ -64,18 +66,6 @@ LongReshaper::LongReshaper(std::string file, std::vector<std::string> header, ui
       label_role_.push_back(static_cast<int>(r));
     }
   }
-}
-
-size_t LongReshaper::column(const std::string& name, const char* role) const {
-  auto it = std::find(header_.begin(), header_.end(), name);
-  if (it == header_.end())
-    throw InputError({file_, header_line_, 0, name},
-                     fmt::format("the spec maps {} to column '{}', which is not in the file", role, name));
-  if (std::find(it + 1, header_.end(), name) != header_.end())
-    throw InputError({file_, header_line_, 0, name},
-                     fmt::format("the spec maps {} to column '{}', which appears more than once in the header", role,
-                                 name));
-  return static_cast<size_t>(it - header_.begin());
 }
 
 size_t LongReshaper::slot(std::string_view text) {

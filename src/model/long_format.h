@@ -44,7 +44,6 @@ class LongReshaper {
     std::vector<uint64_t> lines;      // where each count was read
     std::vector<std::string> raw;     // with lenient, an unreadable count's text
   };
-  size_t column(const std::string& name, const char* role) const;
   // The slot of a row's label; SIZE_MAX for a row not read (a choice the spec does not list).
   size_t slot(std::string_view text);
   Sheet& sheet_of(uint64_t line, const std::vector<std::string_view>& f);
