@@ -114,7 +114,7 @@ Arrival arrival_from_snapshots(const std::vector<const Election*>& snapshots, co
     for (size_t s = 0; s < snap.sheets(); ++s) {
       auto f = final_count.find(snap.id(s));
       if (!f)
-        throw InputError({snap.source(), snap.line(s)},
+        throw InputError({snap.file_of(s), snap.line(s)},
                          fmt::format("sheet id '{}' is not in the final count {}", snap.id(s), final_count.source()));
       present[*f] = true;
       if (a.order[*f] == kMissing) a.order[*f] = static_cast<int64_t>(k);

@@ -60,10 +60,15 @@ std::optional<int64_t> Election::symbol_value(std::string_view symbol, size_t sh
 void Election::require_unique_ids(std::string_view purpose) const {
   if (duplicates_.empty()) return;
   const auto& g = duplicates_.front();
-  throw InputError({source(), line(g[1])},
-                   fmt::format("sheet id '{}' repeats (first on line {}; {} ids repeat in all): {}, so ids must be "
+  throw InputError({file_of(g[1]), line(g[1])},
+                   fmt::format("sheet id '{}' repeats (first on {}; {} ids repeat in all): {}, so ids must be "
                                "unique (see `tallyscope check`)",
-                               id(g[1]), line(g[0]), duplicates_.size(), purpose));
+                               id(g[1]), line_text(g[0]), duplicates_.size(), purpose));
+}
+
+std::string Election::line_text(size_t sheet) const {
+  if (p_.files.empty()) return fmt::format("line {}", line(sheet));
+  return fmt::format("line {} of {}", line(sheet), file_of(sheet));
 }
 
 std::optional<size_t> Election::find(std::string_view id) const {

@@ -61,6 +61,10 @@ class Election {
     std::vector<std::string> header;
     std::vector<std::string> ids;
     std::vector<uint64_t> lines;
+    // A count read from several files (a folder, or a list of files): the files in reading order and
+    // each sheet's file, whose line `lines` gives. Both empty when the count is the one file `source`.
+    std::vector<std::string> files;
+    std::vector<uint32_t> sheet_file;
     Geography geography;
     std::optional<CountColumn> registered, blank, invalid, declared_ballots, declared_valid;
     std::vector<CountColumn> choices;
@@ -89,6 +93,12 @@ class Election {
   const std::vector<std::string>& ids() const { return p_.ids; }
   const std::string& id(size_t sheet) const { return p_.ids[sheet]; }
   uint64_t line(size_t sheet) const { return p_.lines[sheet]; }
+  // The file a sheet was read from: `source` unless the count was read from several files.
+  bool multi_file() const { return !p_.files.empty(); }
+  const std::vector<std::string>& files() const { return p_.files; }
+  const std::string& file_of(size_t sheet) const { return p_.files.empty() ? p_.source : p_.files[p_.sheet_file[sheet]]; }
+  // "line 12", or "line 12 of FILE" when the count spans several files: for messages.
+  std::string line_text(size_t sheet) const;
   const Geography& geography() const { return p_.geography; }
 
   const CountColumn* registered() const { return p_.registered ? &*p_.registered : nullptr; }

@@ -14,6 +14,7 @@
 #include "io/xlsx_cell.h"
 #include "model/layout.h"
 #include "model/column_resolver.h"
+#include "model/input_files.h"
 #include "model/long_format.h"
 
 namespace tallyscope {
@@ -105,10 +106,14 @@ Opened open_and_map(const std::string& path, const LoadOptions& options) {
 }  // namespace
 
 ElectionSpec detect_spec(const std::string& path, const LoadOptions& options) {
-  Opened o = open_and_map(path, options);
+  const InputFiles in = resolve_inputs(path);
+  Opened o = open_and_map(in.files.front(), options);
   if (!o.spec.delimiter && !o.reader->is_xlsx()) o.spec.delimiter = o.reader->delimiter();
   if (o.spec.encoding == "auto" && o.reader->encoding() != Encoding::kUtf8)
     o.spec.encoding = std::string(encoding_name(o.reader->encoding()));
+  if (in.several)
+    o.spec.notes.push_back(fmt::format("the layout of {}, the first of the {} files of {}", in.files.front(),
+                                       in.files.size(), in.source));
   return o.spec;
 }
 
@@ -132,6 +137,26 @@ class SheetLoader {
     map_columns();
   }
 
+  // A count of several files: `source` names it, and the rows that follow come from files[index].
+  void set_files(const std::string& source, const std::vector<std::string>& files) {
+    parts_.source = source;
+    parts_.files = files;
+  }
+  void add_note(std::string note) { notes_.push_back(std::move(note)); }
+  void set_file(uint32_t index) {
+    file_index_ = index;
+    path_ = parts_.files[index];
+  }
+  // The columns a row's fields are read from.
+  std::vector<size_t> used_columns() const {
+    std::vector<size_t> c = id_cols_;
+    c.insert(c.end(), geo_cols_.begin(), geo_cols_.end());
+    for (const Target& t : targets_) c.push_back(t.index);
+    for (const auto& o : {lat_col_, lon_col_, ts_col_, contest_col_})
+      if (o) c.push_back(*o);
+    return c;
+  }
+
   void row(uint64_t line, const std::vector<std::string_view>& fields) {
     const std::vector<std::string_view>& f = repaired(line, fields);
     check_width(line, f);
@@ -151,12 +176,15 @@ class SheetLoader {
       throw InputError({path_, o_.header_line, *contest_col_ + 1, o_.header[*contest_col_]},
                        fmt::format("no row of the race '{}' (races in the file: {})", contest_,
                                    fmt::join(races_, ", ")));
+    if (sheet_ == 0 && !parts_.files.empty())
+      throw InputError({parts_.source}, fmt::format("none of the {} files has a row", parts_.files.size()));
     if (sheet_ == 0) throw InputError({path_, o_.header_line}, "the file has a header but no rows");
     if (contest_col_)
       parts_.spec.notes.push_back(fmt::format("read the race '{}' of column '{}' ({} sheets); races in the file: {}",
                                               contest_, o_.header[*contest_col_], sheet_, fmt::join(races_, ", ")));
     parts_.geography = std::move(geo_).build();
     parts_.spec = spec_;
+    for (auto& n : notes_) parts_.spec.notes.push_back(std::move(n));
     if (!parts_.spec.delimiter && !xlsx_) parts_.spec.delimiter = o_.reader->delimiter();
     if (xlsx_) parts_.spec.notes.push_back(fmt::format("read the sheet '{}' of the workbook", o_.reader->sheet_name()));
     if (parts_.spec.layout == "guess")
@@ -285,6 +313,7 @@ class SheetLoader {
     }
     parts_.ids.push_back(id_);
     parts_.lines.push_back(line);
+    if (!parts_.files.empty()) parts_.sheet_file.push_back(file_index_);
   }
 
   void read_geography(uint64_t line, const std::vector<std::string_view>& f) {
@@ -354,7 +383,9 @@ class SheetLoader {
     parts_.timestamps_ms.push_back(*serial);
   }
 
-  const std::string& path_;
+  std::string path_;  // the file being read
+  uint32_t file_index_ = 0;
+  std::vector<std::string> notes_;
   const LoadOptions& options_;
   Opened& o_;
   const ElectionSpec& spec_;
@@ -401,7 +432,102 @@ void reshape_if_long(Opened& o, const std::string& path, const LoadOptions& opti
 
 }  // namespace
 
+namespace {
+
+// A later file of a count of several: its reader and header, its header's cells checked as the
+// first file's are.
+Opened open_later(const std::string& file, const LoadOptions& options, const ElectionSpec& spec) {
+  Opened o;
+  o.reader = CsvReader::open(file, csv_options(options, spec));
+  CsvRecord rec;
+  if (!o.reader->next(rec)) throw InputError({file}, "the file is empty: no header row");
+  o.header_line = rec.line;
+  for (size_t c = 0; c < rec.fields.size(); ++c) {
+    check_text(file, rec.line, c + 1, "", rec.fields[c], o.reader->encoding());
+    o.header.emplace_back(trim(rec.fields[c]));
+  }
+  return o;
+}
+
+// Every row of the files after the first, in the first file's column order, to `add` (after
+// `begin(k)` for the file files[k]). Each file's encoding and delimiter are detected on its own
+// unless given. Returns how many files read in an encoding other than the first's.
+template <class Begin, class Add>
+size_t feed_later_files(const InputFiles& in, const Opened& first, const std::vector<size_t>& used,
+                        const LoadOptions& options, Begin begin, Add add) {
+  size_t other_encoding = 0;
+  CsvRecord rec;
+  for (size_t k = 1; k < in.files.size(); ++k) {
+    Opened o = open_later(in.files[k], options, first.spec);
+    if (o.reader->encoding() != first.reader->encoding()) ++other_encoding;
+    HeaderMap map(first.header, o.header, used, in.files[k], o.header_line);
+    begin(static_cast<uint32_t>(k));
+    while (o.reader->next(rec)) add(rec.line, map.apply(rec.line, rec.fields));
+  }
+  return other_encoding;
+}
+
+std::string several_note(const InputFiles& in, size_t other_encoding) {
+  std::string n = fmt::format("read {} files of {} as one count, each file's columns found by name in the first's",
+                              in.files.size(), in.source);
+  if (!in.skipped.empty())
+    n += fmt::format("; skipped {} entries that are not tables ({}{})", in.skipped.size(),
+                     fmt::join(in.skipped.begin(), in.skipped.begin() + std::min<size_t>(in.skipped.size(), 5), ", "),
+                     in.skipped.size() > 5 ? ", ..." : "");
+  if (other_encoding) n += fmt::format("; {} files were in another encoding than the first's", other_encoding);
+  return n;
+}
+
+// A folder or a list: the first file decides the layout; a long layout gathers every file's rows
+// into sheets first (a sheet may span files), a wide one reads them row by row.
+Election load_several(const InputFiles& in, const LoadOptions& options) {
+  Opened o = open_and_map(in.files.front(), options);
+  std::vector<std::string_view> views;
+  CsvRecord rec;
+  size_t other_encoding = 0;
+  std::vector<uint32_t> row_files;
+  const bool long_layout = o.spec.long_format.has_value();
+  if (long_layout) {
+    LongReshaper reshaper(in.files.front(), o.header, o.header_line, o.spec, options.contest, options.lenient);
+    for (auto& [line, row] : o.buffered) {
+      views.assign(row.begin(), row.end());
+      reshaper.add(line, views);
+    }
+    while (o.reader->next(rec)) reshaper.add(rec.line, rec.fields);
+    other_encoding = feed_later_files(
+        in, o, reshaper.used_columns(), options, [&](uint32_t k) { reshaper.next_file(in.files[k]); },
+        [&](uint64_t line, const std::vector<std::string_view>& f) { reshaper.add(line, f); });
+    WideTable w = reshaper.finish();
+    o.header = std::move(w.header);
+    o.spec = std::move(w.spec);
+    o.buffered = std::move(w.rows);
+    row_files = std::move(w.row_files);
+  }
+  SheetLoader loader(in.files.front(), options, o);
+  loader.set_files(in.source, in.files);
+  size_t k = 0;
+  for (auto& [line, row] : o.buffered) {
+    loader.set_file(row_files.empty() ? 0 : row_files[k++]);
+    views.assign(row.begin(), row.end());
+    loader.row(line, views);
+  }
+  o.buffered.clear();
+  if (!long_layout) {
+    loader.set_file(0);
+    while (o.reader->next(rec)) loader.row(rec.line, rec.fields);
+    other_encoding = feed_later_files(
+        in, o, loader.used_columns(), options, [&](uint32_t f) { loader.set_file(f); },
+        [&](uint64_t line, const std::vector<std::string_view>& f) { loader.row(line, f); });
+  }
+  loader.add_note(several_note(in, other_encoding));
+  return loader.finish();
+}
+
+}  // namespace
+
 Election load_election(const std::string& path, const LoadOptions& options) {
+  const InputFiles in = resolve_inputs(path);
+  if (in.several) return load_several(in, options);
   Opened o = open_and_map(path, options);
   reshape_if_long(o, path, options);
   SheetLoader loader(path, options, o);

@@ -38,7 +38,7 @@ bool strip_thousands(std::string_view text, std::string& out) {
 
 LongReshaper::LongReshaper(std::string file, std::vector<std::string> header, uint64_t header_line, ElectionSpec spec,
                            std::string contest, bool lenient)
-    : file_(std::move(file)), header_(std::move(header)), header_line_(header_line), spec_(std::move(spec)),
+    : file_(file), files_{std::move(file)}, header_(std::move(header)), header_line_(header_line), spec_(std::move(spec)),
       contest_(contest.empty() ? spec_.contest : std::move(contest)), lenient_(lenient) {
   const LongFormat& lf = *spec_.long_format;
   const ColumnResolver column(file_, header_, header_line_);
@@ -103,6 +103,7 @@ LongReshaper::Sheet& LongReshaper::sheet_of(uint64_t line, const std::vector<std
   auto [it, fresh] = index_.emplace(id_, sheets_.size());
   if (fresh) {
     Sheet sh;
+    sh.file = file_index_;
     sh.line = line;
     sh.fields.assign(f.begin(), f.end());
     sheets_.push_back(std::move(sh));
@@ -112,9 +113,10 @@ LongReshaper::Sheet& LongReshaper::sheet_of(uint64_t line, const std::vector<std
   for (size_t c : sheet_cols_)
     if (trim(f[c]) != trim(sh.fields[c]))
       throw InputError({file_, line, c + 1, header_[c]},
-                       fmt::format("'{}' differs from '{}' on this sheet's first row (line {}): a sheet-level column "
+                       fmt::format("'{}' differs from '{}' on this sheet's first row ({}): a sheet-level column "
                                    "must hold one value for all the rows of a sheet (is the id '{}' not unique?)",
-                                   trim(f[c]).substr(0, 100), trim(sh.fields[c]).substr(0, 100), sh.line, id_));
+                                   trim(f[c]).substr(0, 100), trim(sh.fields[c]).substr(0, 100), at(sh.file, sh.line),
+                                   id_));
   return sh;
 }
 
@@ -122,13 +124,15 @@ void LongReshaper::store(Sheet& sh, size_t s, uint64_t line, std::string_view vo
   if (sh.counts.size() < labels_.size()) {
     sh.counts.resize(labels_.size(), -1);
     sh.lines.resize(labels_.size(), 0);
+    sh.files.resize(labels_.size(), 0);
     sh.raw.resize(labels_.size());
   }
   if (sh.lines[s])
     throw InputError({file_, line, choice_col_ + 1, header_[choice_col_]},
-                     fmt::format("a second row for '{}' on the sheet '{}' (the first is at line {})", labels_[s], id_,
-                                 sh.lines[s]));
+                     fmt::format("a second row for '{}' on the sheet '{}' (the first is at {})", labels_[s], id_,
+                                 at(sh.files[s], sh.lines[s])));
   sh.lines[s] = line;
+  sh.files[s] = file_index_;
   int64_t v = 0;
   CountParse r = parse_count(votes, v);
   std::string digits;
@@ -166,7 +170,7 @@ void LongReshaper::add(uint64_t line, const std::vector<std::string_view>& f) {
         ++other_rows_;
         return;
       }
-      pending_.push_back({key(f), it->second, line, std::string(f[votes_col_])});
+      pending_.push_back({key(f), it->second, file_index_, line, std::string(f[votes_col_])});
       return;
     }
   }
@@ -176,6 +180,26 @@ void LongReshaper::add(uint64_t line, const std::vector<std::string_view>& f) {
     return;
   }
   store(sheet_of(line, f), s, line, f[votes_col_]);
+}
+
+void LongReshaper::next_file(std::string file) {
+  file_ = file;
+  files_.push_back(std::move(file));
+  file_index_ = static_cast<uint32_t>(files_.size() - 1);
+}
+
+std::vector<size_t> LongReshaper::used_columns() const {
+  std::vector<size_t> c = id_cols_;
+  c.insert(c.end(), sheet_cols_.begin(), sheet_cols_.end());
+  c.push_back(choice_col_);
+  c.push_back(votes_col_);
+  if (contest_col_ != SIZE_MAX) c.push_back(contest_col_);
+  return c;
+}
+
+std::string LongReshaper::at(uint32_t file, uint64_t line) const {
+  if (files_.size() == 1) return fmt::format("line {}", line);
+  return fmt::format("line {} of {}", line, files_[file]);
 }
 
 WideTable LongReshaper::finish() {
@@ -194,6 +218,8 @@ WideTable LongReshaper::finish() {
       continue;
     }
     id_ = p.id;
+    file_index_ = p.file;
+    file_ = files_[p.file];
     store(sheets_[it->second], p.slot, p.line, p.votes);
   }
   pending_.clear();
@@ -248,6 +274,7 @@ WideTable LongReshaper::finish() {
       sh.fields.push_back(!raw.empty() ? raw : any ? std::to_string(sum) : std::string());
     }
     w.rows.emplace_back(sh.line, std::move(sh.fields));
+    if (files_.size() > 1) w.row_files.push_back(sh.file);
   }
   w.spec.notes.push_back(fmt::format("read a long file: {} rows into {} sheets of {} choices{}", rows_, sheets_.size(),
                                      n_choices,

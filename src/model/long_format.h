@@ -22,6 +22,9 @@ struct WideTable {
   std::vector<std::string> header;
   ElectionSpec spec;
   std::deque<std::pair<uint64_t, std::vector<std::string>>> rows;
+  // When the rows came from several files (see LongReshaper::next_file): each row's file, by its
+  // number in the order the files were given. Empty for one file.
+  std::vector<uint32_t> row_files;
 };
 
 // Gathers a long file's rows, in file order, into sheets. Throws InputError naming the file, line and
@@ -34,14 +37,21 @@ class LongReshaper {
   LongReshaper(std::string file, std::vector<std::string> header, uint64_t header_line, ElectionSpec spec,
                std::string contest, bool lenient);
   void add(uint64_t line, const std::vector<std::string_view>& fields);
+  // The rows that follow come from the next file of a count read from several (a folder): errors
+  // name it; its fields are in the first file's column order (see HeaderMap).
+  void next_file(std::string file);
+  // The columns a row's fields are read from (for a later file's header to be checked against).
+  std::vector<size_t> used_columns() const;
   WideTable finish();
 
  private:
   struct Sheet {
+    uint32_t file = 0;                // of its first row
     uint64_t line;
     std::vector<std::string> fields;  // the first row's
     std::vector<int64_t> counts;      // per label; -1 absent
     std::vector<uint64_t> lines;      // where each count was read
+    std::vector<uint32_t> files;      // and in which file
     std::vector<std::string> raw;     // with lenient, an unreadable count's text
   };
   // The slot of a row's label; SIZE_MAX for a row not read (a choice the spec does not list).
@@ -49,7 +59,12 @@ class LongReshaper {
   Sheet& sheet_of(uint64_t line, const std::vector<std::string_view>& f);
   void store(Sheet& sh, size_t slot, uint64_t line, std::string_view votes);
 
+  // "line N", or "line N of FILE" when the count spans several files.
+  std::string at(uint32_t file, uint64_t line) const;
+
   std::string file_;
+  uint32_t file_index_ = 0;
+  std::vector<std::string> files_;  // every file given, from the first
   std::vector<std::string> header_;
   uint64_t header_line_;
   ElectionSpec spec_;
@@ -69,6 +84,7 @@ class LongReshaper {
   struct Pending {
     std::string id;
     size_t slot;
+    uint32_t file;
     uint64_t line;
     std::string votes;
   };

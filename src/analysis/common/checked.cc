@@ -8,7 +8,7 @@ namespace tallyscope {
 namespace {
 
 [[noreturn]] void overflow(const Election& e, size_t sheet, std::string_view what) {
-  throw InputError({e.source(), e.line(sheet)},
+  throw InputError({e.file_of(sheet), e.line(sheet)},
                    fmt::format("{} overflows at sheet '{}' (beyond 9,223,372,036,854,775,807): the counts are too "
                                "large to add up exactly",
                                what, e.id(sheet)));

@@ -18,6 +18,7 @@ nlohmann::ordered_json to_json(const Finding& f) {
   j["code"] = f.code;
   j["severity"] = to_string(f.severity);
   if (!f.sheet_id.empty()) j["sheet"] = f.sheet_id;
+  if (!f.file.empty()) j["file"] = f.file;
   if (f.line) j["line"] = f.line;
   if (!f.column.empty()) j["column"] = f.column;
   j["message"] = f.message;

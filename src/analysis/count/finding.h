@@ -21,6 +21,7 @@ struct Finding {
   std::string column;      // the file's header, when one column is concerned
   std::string message;     // one readable sentence with the numbers
   std::vector<std::pair<std::string, double>> values;  // the numbers behind it
+  std::string file = {};   // the sheet's file, when the count was read from several files
 };
 
 nlohmann::ordered_json to_json(const Finding& f);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numeric>
 #include <set>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -13,6 +14,9 @@
 
 namespace tallyscope {
 namespace {
+
+// A finding's file: named only when the count spans several files (otherwise it is the source).
+std::string file_text(const Election& e, size_t sheet) { return e.multi_file() ? e.file_of(sheet) : std::string(); }
 
 const std::map<std::string, std::string>& descriptions() {
   static const std::map<std::string, std::string> d = {
@@ -102,6 +106,7 @@ void find_outliers(const Election& e, const std::vector<int64_t>& num, const std
                   fmt::format("{} {:.1f}% where {} other sheets of {} have {:.1f}% (z = {:.1f})", what, 100 * x,
                               st.count - 1, where, 100 * p, z),
                   {{"value", x}, {"peers", p}, {"z", z}, {"peer_sheets", static_cast<double>(st.count - 1)}}};
+        f.file = file_text(e, s);
         out.push_back(std::move(f));
       }
       break;  // judged at the finest level with enough peers
@@ -135,18 +140,19 @@ IntegrityReport check_integrity(const Election& e, const IntegrityOptions& opt) 
   auto& out = r.findings;
   auto add = [&](std::string code, Severity sev, size_t s, std::string column, std::string message,
                  std::vector<std::pair<std::string, double>> values = {}) {
-    out.push_back({std::move(code), sev, e.id(s), e.line(s), std::move(column), std::move(message), std::move(values)});
+    out.push_back({std::move(code), sev, e.id(s), e.line(s), std::move(column), std::move(message), std::move(values),
+                   file_text(e, s)});
   };
 
   for (const CellIssue& c : e.cell_issues()) {
     if (c.problem == "empty sheet id") {
-      out.push_back({"empty_id", Severity::kError, "", c.line, c.header, "the sheet id is empty", {}});
+      out.push_back({"empty_id", Severity::kError, "", c.line, c.header, "the sheet id is empty", {}, file_text(e, c.sheet)});
       continue;
     }
     out.push_back({"unreadable_count", Severity::kError, e.id(c.sheet), c.line, c.header,
                    fmt::format("column {} ('{}') holds '{}', which is {}; kept as missing", c.column, c.header, c.text,
                                c.problem),
-                   {}});
+                   {}, file_text(e, c.sheet)});
   }
   add_merged_spellings(e, out);
   for (const RowRepair& rr : e.row_repairs())
@@ -155,13 +161,15 @@ IntegrityReport check_integrity(const Election& e, const IntegrityOptions& opt) 
                                "the delimiter, unquoted; it was read as one field, '{}', the only reading in which "
                                "every count column holds a count",
                                rr.column, rr.header, rr.text),
-                   {}});
+                   {}, file_text(e, rr.sheet)});
   for (const auto& group : e.duplicate_ids()) {
     // At most five related lines a finding: listing every line in every finding of a group is
     // quadratic (20,000 identical rows made a 65 MB report).
     constexpr size_t kShown = 5;
-    std::vector<uint64_t> lines;
-    for (size_t k = 0; k < group.size() && k < kShown; ++k) lines.push_back(e.line(group[k]));
+    std::vector<std::string> lines;
+    for (size_t k = 0; k < group.size() && k < kShown; ++k)
+      lines.push_back(e.multi_file() ? fmt::format("{} ({})", e.line(group[k]), e.file_of(group[k]))
+                                     : std::to_string(e.line(group[k])));
     const std::string more =
         group.size() > kShown ? fmt::format(" and {} more", thousands(static_cast<int64_t>(group.size() - kShown))) : "";
     const std::string listed = fmt::format("{}{}", fmt::join(lines, ", "), more);
@@ -260,8 +268,15 @@ IntegrityReport check_integrity(const Election& e, const IntegrityOptions& opt) 
       find_outliers(e, c.values, valid, "outlier_share", c.name + "'s share", opt, out);
     }
   }
-  // Stable order: by line, then severity (errors first) within a line.
-  std::stable_sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) {
+  // Stable order: by file (in reading order) and line, then severity (errors first) within a line.
+  std::unordered_map<std::string_view, size_t> file_rank;
+  for (size_t k = 0; k < e.files().size(); ++k) file_rank.emplace(e.files()[k], k + 1);
+  auto rank = [&](const Finding& f) {
+    auto it = file_rank.find(f.file);
+    return it == file_rank.end() ? size_t{0} : it->second;
+  };
+  std::stable_sort(out.begin(), out.end(), [&](const Finding& a, const Finding& b) {
+    if (rank(a) != rank(b)) return rank(a) < rank(b);
     if (a.line != b.line) return a.line < b.line;
     return static_cast<int>(a.severity) > static_cast<int>(b.severity);
   });
@@ -275,7 +290,7 @@ IntegrityReport check_integrity(const Election& e, const IntegrityOptions& opt) 
     auto it = descriptions().find(f.code);
     t.description = it == descriptions().end() ? f.code : it->second;
     (f.severity == Severity::kError ? r.errors : f.severity == Severity::kWarning ? r.warnings : r.infos) += 1;
-    if (f.severity == Severity::kError) error_sheets.insert(f.sheet_id + "\n" + std::to_string(f.line));
+    if (f.severity == Severity::kError) error_sheets.insert(f.sheet_id + "\n" + std::to_string(f.line) + "\n" + f.file);
   }
   r.sheets_with_errors = error_sheets.size();
   for (auto& [code, t] : tallies) r.tallies.push_back(t);
@@ -326,13 +341,22 @@ std::string to_text(const IntegrityReport& r, const Election& e, size_t max_find
       o += fmt::format("  {:<22} {:>8} checked, {:>6} violated, {:>6} not evaluable   {}\n", printable(x.name),
                        thousands(x.checked), thousands(x.violated), thousands(x.not_evaluable), printable(x.equation));
   }
+  // A count of several files: a finding's place is the file (named within the folder) and its line.
+  auto where = [&](const Finding& f) {
+    if (f.file.empty()) return std::to_string(f.line);
+    std::string_view name = f.file;
+    if (name.size() > e.source().size() && name.substr(0, e.source().size()) == e.source())
+      name.remove_prefix(e.source().size() + (name[e.source().size()] == '/' ? 1 : 0));
+    return fmt::format("{}:{}", printable(name), f.line);
+  };
   if (!r.findings.empty()) {
-    o += "\n  line      sheet                severity  finding\n";
+    o += e.multi_file() ? "\n  file:line sheet                severity  finding\n"
+                        : "\n  line      sheet                severity  finding\n";
     size_t shown = 0;
     for (const Finding& f : r.findings) {
       if (shown++ >= max_findings) break;
-      o += fmt::format("  {:<9} {:<20} {:<8}  {}: {}\n", f.line, printable(f.sheet_id), to_string(f.severity), f.code,
-                       printable(f.message));
+      o += fmt::format("  {:<9} {:<20} {:<8}  {}: {}\n", where(f), printable(f.sheet_id), to_string(f.severity),
+                       f.code, printable(f.message));
     }
     if (r.findings.size() > max_findings)
       o += fmt::format("  ... {} more findings not shown (use --max-findings N, or --json)\n",

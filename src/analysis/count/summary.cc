@@ -54,6 +54,7 @@ Summary summarize(const Election& e) {
   s.layout = e.spec().layout.empty() ? "spec" : e.spec().layout;
   s.guessed_layout = e.spec().layout == "guess";
   s.encoding = e.encoding();
+  if (e.multi_file()) s.files = e.files().size();
   s.mapping = spec_mapping(e.spec());
   s.layout_notes = e.spec().notes;
   return s;
@@ -100,6 +101,7 @@ nlohmann::ordered_json to_json(const Summary& s) {
   j["layout"] = s.layout;
   j["guessed_layout"] = s.guessed_layout;
   j["encoding"] = s.encoding;
+  j["files"] = s.files;
   j["mapping"] = s.mapping;
   if (s.guessed_layout) j["layout_notes"] = s.layout_notes;
   return j;
@@ -110,6 +112,9 @@ std::string to_text(const Summary& s, const Election& e) {
   const auto& title = e.spec().title;
   o += fmt::format("{}\n", printable(title.empty() ? e.source() : title));
   o += fmt::format("  source        {}\n", printable(e.source()));
+  if (e.multi_file())
+    o += fmt::format("  files         {:>14}   read as one count (the first file's layout; columns found by name)\n",
+                     thousands(static_cast<int64_t>(s.files)));
   if (s.guessed_layout)
     o += "  layout        GUESSED (not a layout tallyscope knows): these figures rest on a guess of which column\n"
          "                is which (listed on stderr); check it with `tallyscope inspect` and pass --spec\n";

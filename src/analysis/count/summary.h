@@ -41,6 +41,7 @@ struct Summary {
   std::string layout;
   bool guessed_layout = false;
   std::string encoding;
+  size_t files = 1;  // the files read as this one count (a folder or a list)
   nlohmann::ordered_json mapping;
   std::vector<std::string> layout_notes;
 };

@@ -800,7 +800,7 @@ Universe universe_of(const Election& e) {
   u.registered = e.registered()->values;
   for (size_t s = 0; s < e.sheets(); ++s)
     if (u.registered[s] == kMissing)
-      throw InputError({e.source(), e.line(s), e.registered()->column, e.registered()->header},
+      throw InputError({e.file_of(s), e.line(s), e.registered()->column, e.registered()->header},
                        "registered voters missing: the projection scales every sheet by it");
   return u;
 }
@@ -855,7 +855,7 @@ ProjectionResult project(const Election& partial, const Universe& u, const Conte
   for (size_t s = 0; s < partial.sheets(); ++s) {
     auto it = index.find(partial.id(s));
     if (it == index.end())
-      throw InputError({partial.source(), partial.line(s)},
+      throw InputError({partial.file_of(s), partial.line(s)},
                        fmt::format("sheet '{}' of the partial count is not in the universe {}", partial.id(s), u.source));
     size_t t = it->second;
     c.counted[t] = 1;
