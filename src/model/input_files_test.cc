@@ -216,5 +216,30 @@ TEST(LoadFolderShared, Honduras2021PresidenteFolder) {
   EXPECT_TRUE(e.duplicate_ids().empty());
 }
 
+// OpenElections' Pennsylvania 2020 precinct files, 41 counties whose headers differ (extra vote-mode
+// columns, party and candidate swapped, a precinct_name column): read as one count from the folder.
+// Pinned to an independent sum (pandas: concat of every file, office == "President", candidate
+// compared case-insensitively, votes with thousands separators removed; 6,642 county/precinct
+// pairs; 3,548 "Registered Voters" rows summing to 2,308,563).
+TEST(LoadFolderShared, Pennsylvania2020FortyOneCounties) {
+  TALLYSCOPE_REQUIRE_SHARED(dir, "usa-2020-pennsylvania");
+  const Election e = load_election(dir);
+  EXPECT_EQ(e.spec().layout, "openelections-precinct");
+  EXPECT_EQ(e.files().size(), 41u);
+  ASSERT_EQ(e.sheets(), 6642u);
+  auto total = [&](const CountColumn& c) {
+    int64_t t = 0;
+    for (int64_t v : c.values) t += v == kMissing ? 0 : v;
+    return t;
+  };
+  ASSERT_GE(e.find_choice("Donald J. Trump"), 0);
+  ASSERT_GE(e.find_choice("Joseph R. Biden"), 0);
+  EXPECT_EQ(total(e.choices()[static_cast<size_t>(e.find_choice("Donald J. Trump"))]), 2240891);
+  EXPECT_EQ(total(e.choices()[static_cast<size_t>(e.find_choice("Joseph R. Biden"))]), 2053572);
+  ASSERT_NE(e.registered(), nullptr);
+  EXPECT_EQ(total(*e.registered()), 2308563);
+  EXPECT_EQ(e.registered()->values.size() - e.registered()->missing, 3548u);
+}
+
 }  // namespace
 }  // namespace tallyscope

@@ -35,7 +35,17 @@ Summary summarize(const Election& e) {
   std::stable_sort(s.choices.begin(), s.choices.end(), [](const auto& a, const auto& b) { return a.votes > b.votes; });
   s.ballots = checked_add(checked_add(s.valid, s.blank, e, last, "the total of ballots"), s.invalid, e, last,
                           "the total of ballots");
-  s.turnout = s.has_registered && s.registered > 0 ? static_cast<double>(s.ballots) / s.registered : std::nan("");
+  s.turnout = std::nan("");
+  if (const CountColumn* reg = e.registered()) {
+    int64_t b = 0, r = 0;
+    for (size_t i = 0; i < e.sheets(); ++i) {
+      if ((*reg)[i] == kMissing) continue;
+      b = checked_add(b, e.ballots()[i], e, i, "the ballots of sheets with registered voters");
+      r = checked_add(r, (*reg)[i], e, i, "the total of registered voters");
+      ++s.turnout_sheets;
+    }
+    if (r > 0) s.turnout = static_cast<double>(b) / static_cast<double>(r);
+  }
   if (!s.choices.empty()) {
     s.margin.leader = s.choices[0].name;
     int64_t second = 0;
@@ -86,6 +96,7 @@ nlohmann::ordered_json to_json(const Summary& s) {
   j["blank"] = s.blank;
   j["invalid"] = s.invalid;
   j["turnout"] = std::isnan(s.turnout) ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(s.turnout);
+  j["turnout_sheets"] = s.turnout_sheets;
   auto& ch = j["choices"] = nlohmann::ordered_json::array();
   for (const auto& c : s.choices) ch.push_back({{"name", c.name}, {"votes", c.votes}, {"share", c.share}});
   j["margin"] = {{"leader", s.margin.leader},
@@ -124,7 +135,11 @@ std::string to_text(const Summary& s, const Election& e) {
   o += fmt::format("  sheets        {:>14}\n", thousands(s.units));
   if (s.has_registered) o += fmt::format("  registered    {:>14}\n", thousands(s.registered));
   o += fmt::format("  ballots       {:>14}", thousands(s.ballots));
-  if (!std::isnan(s.turnout)) o += fmt::format("   turnout {:.2f}%", 100 * s.turnout);
+  if (!std::isnan(s.turnout)) {
+    o += fmt::format("   turnout {:.2f}%", 100 * s.turnout);
+    if (s.turnout_sheets < s.units)
+      o += fmt::format(" (on the {} sheets with registered voters)", thousands(static_cast<int64_t>(s.turnout_sheets)));
+  }
   o += "\n";
   o += fmt::format("  valid         {:>14}\n", thousands(s.valid));
   if (e.blank()) o += fmt::format("  blank         {:>14}\n", thousands(s.blank));

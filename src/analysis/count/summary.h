@@ -26,7 +26,10 @@ struct Summary {
   int64_t valid = 0;
   int64_t blank = 0;
   int64_t invalid = 0;
-  double turnout = 0;   // ballots / registered (NaN without registered voters)
+  // Ballots / registered over the sheets whose registered voters are known (NaN without any):
+  // sheets without that count add nothing to either side.
+  double turnout = 0;
+  size_t turnout_sheets = 0;
   std::vector<ChoiceTotal> choices;  // sorted by votes, descending
   struct Margin {
     std::string leader, runner_up;

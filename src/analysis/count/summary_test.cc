@@ -38,6 +38,19 @@ TEST(Summary, TotalsSharesMarginOutcome) {
   EXPECT_DOUBLE_EQ(j["margin"]["points"].get<double>(), 100.0 * 20 / 150);
 }
 
+// Pennsylvania's counties give registered voters for some precincts only: turnout over every
+// sheet's ballots would read 188%. Sheets without registered voters count on neither side.
+TEST(Summary, TurnoutRestsOnTheSheetsWithRegisteredVoters) {
+  LoadOptions o;
+  o.spec = parse_spec("choices = [\"A\", \"B\"]\n[columns]\nid = \"id\"\nregistered = \"reg\"\n", "s");
+  const Election e = load_election(testing::temp_file("id,reg,A,B\n1,100,30,40\n2,,500,400\n"), o);
+  const Summary s = summarize(e);
+  EXPECT_DOUBLE_EQ(s.turnout, 70.0 / 100);
+  EXPECT_EQ(s.turnout_sheets, 1u);
+  EXPECT_NE(to_text(s, e).find("turnout 70.00% (on the 1 sheets with registered voters)"), std::string::npos)
+      << to_text(s, e);
+}
+
 // Official facts from ../shared/data/README.md: the final count has 6,137,671 valid votes;
 // MAS-IPSP 2,889,359 (47.08%), CC 2,240,920 (36.51%), a margin of 10.56 points; outright win.
 TEST(SummaryShared, Bolivia2019Final) {
