@@ -189,6 +189,22 @@ votes = "votes"
   EXPECT_EQ(e.file_of(1), d + "/m2.csv");
 }
 
+// A choice one file names and another never does is 0 on the other's sheets (each county lists
+// its own write-in lines); a choice a file names on some of its sheets only stays missing.
+TEST(LoadFolder, AChoiceAFileNeverNamesIsZeroThereAndMissingWithinAFile) {
+  LoadOptions o;
+  o.spec = parse_spec("[columns]\nid = \"mesa\"\n[long]\nchoice = \"party\"\nvotes = \"votes\"\n", "long.toml");
+  const std::string d = folder_of({{"a.csv", "mesa,party,votes\n1,X,10\n1,Z,2\n2,X,4\n"},
+                                   {"b.csv", "mesa,party,votes\n3,X,7\n"}});
+  const Election e = load_election(d, o);
+  ASSERT_EQ(e.sheets(), 3u);
+  ASSERT_EQ(e.choices()[1].name, "Z");
+  EXPECT_EQ(e.choices()[1].values, (std::vector<int64_t>{2, kMissing, 0}));
+  std::string notes;
+  for (const auto& n : e.spec().notes) notes += n + "\n";
+  EXPECT_NE(notes.find("1 counts are 0 because their file names no row for that choice"), std::string::npos) << notes;
+}
+
 // The Honduran CNE's presidential results for 873 mesas of Cortés, one file per mesa. The totals
 // are pinned to an independent sum of the same files (pandas: concat of every file, grouped by
 // descripcion_candidatura, summing cant_votos; 873 distinct id_ubicacion).

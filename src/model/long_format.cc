@@ -257,11 +257,26 @@ WideTable LongReshaper::finish() {
     used_roles.push_back(r);
   }
   if (n_choices == 0) throw InputError({file_, header_line_}, "no row of the long file names a choice");
+  // Read from several files (one a county), a choice no row of a file names is not on that file's
+  // list (Pennsylvania's counties each name their own write-in lines): its sheets hold 0 for it.
+  // A choice a file names on some sheets only stays missing on the others, as in one file.
+  std::vector<std::vector<uint8_t>> named(labels_.size());
+  if (files_.size() > 1) {
+    for (auto& v : named) v.assign(files_.size(), 0);
+    for (const Sheet& sh : sheets_)
+      for (size_t s = 0; s < sh.lines.size(); ++s)
+        if (sh.lines[s]) named[s][sh.files[s]] = 1;
+  }
+  size_t not_listed = 0;
   for (Sheet& sh : sheets_) {
     sh.counts.resize(labels_.size(), -1);
     sh.lines.resize(labels_.size(), 0);
     sh.raw.resize(labels_.size());
-    auto cell = [&](size_t s) { return sh.counts[s] >= 0 ? std::to_string(sh.counts[s]) : sh.raw[s]; };
+    auto cell = [&](size_t s) {
+      if (sh.counts[s] >= 0) return std::to_string(sh.counts[s]);
+      if (files_.size() > 1 && sh.raw[s].empty() && !named[s][sh.file]) return ++not_listed, std::string("0");
+      return sh.raw[s];
+    };
     for (size_t k = 0; k < n_choices; ++k) sh.fields.push_back(cell(order[k]));
     for (size_t r : used_roles) {
       int64_t sum = 0;
@@ -286,6 +301,9 @@ WideTable LongReshaper::finish() {
   if (merged_labels_)
     w.spec.notes.push_back(fmt::format("{} rows spell a choice differently (case or accents) and were read as that choice",
                                        merged_labels_));
+  if (not_listed)
+    w.spec.notes.push_back(fmt::format("{} counts are 0 because their file names no row for that choice (each file "
+                                       "lists its own choices)", not_listed));
   if (thousands_) w.spec.notes.push_back(fmt::format("{} counts were written with thousands separators (1,001)", thousands_));
   return w;
 }
