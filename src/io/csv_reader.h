@@ -13,6 +13,7 @@
 
 #include "io/byte_source.h"
 #include "io/encoding.h"
+#include "io/uninit.h"
 #include "io/zip_archive.h"
 
 namespace tallyscope {
@@ -72,7 +73,7 @@ class CsvReader {
   Encoding encoding_ = Encoding::kUtf8;
   bool bom_ = false;
 
-  std::string buf_;
+  ByteBuffer buf_;  // not zeroed on growth (uninit.h)
   size_t pos_ = 0;   // start of unread data
   size_t end_ = 0;   // end of valid data
   bool eof_ = false;

@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "io/uninit.h"
+
 #include "io/error.h"
 
 namespace tallyscope {
@@ -126,7 +128,7 @@ void append_single_byte_as_utf8(std::string_view in, Encoding from, std::string&
 
 EncodingScan scan_encoding(ByteSource& source) {
   EncodingScan scan;
-  std::string buf(1 << 20, '\0');
+  ByteBuffer buf(1 << 20);  // not zeroed: read into at once (uninit.h)
   size_t keep = 0;  // bytes of an incomplete sequence carried from the previous chunk
   bool first = true;
   for (;;) {
@@ -178,7 +180,7 @@ EncodingScan scan_encoding(ByteSource& source) {
 DecodedSource::DecodedSource(std::unique_ptr<ByteSource> inner, Encoding requested) : inner_(std::move(inner)) {
   // Sniff up to 64 KiB.
   constexpr size_t kSniff = 64 * 1024;
-  std::string head(kSniff, '\0');
+  ByteBuffer head(kSniff);  // not zeroed: read into at once (uninit.h)
   size_t got = 0;
   while (got < kSniff) {
     size_t r = inner_->read(head.data() + got, kSniff - got);
@@ -190,7 +192,7 @@ DecodedSource::DecodedSource(std::unique_ptr<ByteSource> inner, Encoding request
     // A character cut by the end of the window: read on until it is complete (or shown not to be
     // UTF-8), so that a lead byte at the very end is judged with the bytes that follow it.
     char c;
-    for (int extra = 0; extra < 3 && ends_in_partial_utf8(head); ++extra) {
+    for (int extra = 0; extra < 3 && ends_in_partial_utf8(std::string_view(head.data(), head.size())); ++extra) {
       if (inner_->read(&c, 1) == 0) break;
       head.push_back(c);
     }

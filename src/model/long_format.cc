@@ -68,7 +68,15 @@ LongReshaper::LongReshaper(std::string file, std::vector<std::string> header, ui
   }
 }
 
+// Labels repeat on every sheet: the exact text is looked up first, normalising (ICU) only a new one.
 size_t LongReshaper::slot(std::string_view text) {
+  auto hit = exact_slot_.find(text);
+  if (hit == exact_slot_.end()) hit = exact_slot_.emplace(std::string(text), slot_of_new(text)).first;
+  else if (hit->second != SIZE_MAX && labels_[hit->second] != text && label_role_[hit->second] < 0) ++merged_labels_;
+  return hit->second;
+}
+
+size_t LongReshaper::slot_of_new(std::string_view text) {
   const std::string key = normalise_name(std::string(text));
   auto it = label_index_.find(key);
   if (it != label_index_.end()) {

@@ -56,6 +56,7 @@ class LongReshaper {
   };
   // The slot of a row's label; SIZE_MAX for a row not read (a choice the spec does not list).
   size_t slot(std::string_view text);
+  size_t slot_of_new(std::string_view text);
   Sheet& sheet_of(uint64_t line, const std::vector<std::string_view>& f);
   void store(Sheet& sh, size_t slot, uint64_t line, std::string_view votes);
 
@@ -75,6 +76,12 @@ class LongReshaper {
   // Labels: choices in first-seen order; a role label maps to its role's slot.
   std::vector<std::string> labels_;           // display name per label slot
   std::unordered_map<std::string, size_t> label_index_;  // normalised label -> slot
+  // Exact label text -> slot (SIZE_MAX: not read); transparent, so a row's view is looked up as is.
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view v) const { return std::hash<std::string_view>{}(v); }
+  };
+  std::unordered_map<std::string, size_t, Hash, std::equal_to<>> exact_slot_;
   std::vector<int> label_role_;               // -1 a choice, else index into spec_.long_format->roles
   std::vector<std::string> races_;
   std::vector<Sheet> sheets_;
