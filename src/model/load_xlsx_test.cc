@@ -63,7 +63,9 @@ void expect_same_election(const Election& a, const Election& b) {
     EXPECT_EQ(a.choices()[c].values, b.choices()[c].values);
   }
   ASSERT_EQ(a.registered() != nullptr, b.registered() != nullptr);
-  if (a.registered()) EXPECT_EQ(a.registered()->values, b.registered()->values);
+  if (a.registered()) {
+    EXPECT_EQ(a.registered()->values, b.registered()->values);
+  }
   EXPECT_EQ(a.valid(), b.valid());
   EXPECT_EQ(a.ballots(), b.ballots());
   EXPECT_EQ(a.latitude(), b.latitude());

@@ -120,7 +120,7 @@ void add_merged_spellings(const Election& e, std::vector<Finding>& out) {
   const Geography& g = e.geography();
   for (const auto& m : g.merged_spellings()) {
     std::vector<std::string> shown;
-    for (const auto& s : m.spellings) shown.push_back("'" + visible_spelling(s) + "'");
+    for (const auto& s : m.spellings) shown.push_back(fmt::format("'{}'", visible_spelling(s)));
     const std::string more = m.more ? fmt::format(" and {} more", thousands(static_cast<int64_t>(m.more))) : "";
     out.push_back({"names_merged", Severity::kWarning, "", 0, g.level_name(m.level),
                    fmt::format("{} '{}': the spellings {}{} differ only in invisible characters, spaces at the ends "
