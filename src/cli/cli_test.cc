@@ -1,5 +1,6 @@
 // End-to-end tests of the command line: exit codes, --help, --json keys, messages.
 #include <fmt/format.h>
+#include <cstdio>
 #include <fstream>
 #include <iterator>
 
@@ -299,6 +300,38 @@ TEST(Cli, GuessedLayoutIsOnStdoutAndInJson) {
   auto k = run_cli("check " + kExample + " --spec " + kExampleSpec + " --json");
   ASSERT_LE(k.exit_code, 1) << k.err;
   EXPECT_FALSE(nlohmann::json::parse(k.out)["guessed_layout"].get<bool>());
+}
+
+// A folder and a list of files are counts wherever a file is: summary says how many files it read,
+// a missing list is a usage error, and the report records the folder as one input whose digest is
+// that of the `sha256sum` listing of its files.
+TEST(Cli, AFolderOrAListIsOneCount) {
+  const std::string a = temp_file("id,A,B\ns1,3,4\n"), b = temp_file("id,B,A\ns2,1,2\n");
+  const std::string list = temp_file(a + "\n" + b + "\n", ".list");
+  auto r = run_cli("summary --json @" + list);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["files"], 2);
+  EXPECT_EQ(j["units"], 2);
+  EXPECT_EQ(j["valid"], 10);
+  r = run_cli("summary @/nonexistent.list");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("the list of files"), std::string::npos) << r.err;
+  const std::string html = temp_file("", ".html");
+  r = run_cli("report @" + list + " -o " + html + " --forensics-replicates 20");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::ifstream in(html);
+  const std::string page((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(page.find("count (2 files)"), std::string::npos);
+  // Computed independently, by coreutils: sha256sum's listing of the files, hashed.
+  std::string expected;
+  if (std::FILE* p = popen(("sha256sum " + a + " " + b + " | sha256sum").c_str(), "r")) {
+    char buf[128] = {};
+    if (std::fgets(buf, sizeof buf, p)) expected.assign(buf, 64);
+    pclose(p);
+  }
+  ASSERT_EQ(expected.size(), 64u);
+  EXPECT_NE(page.find(expected), std::string::npos) << expected;
 }
 
 }  // namespace

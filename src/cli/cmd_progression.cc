@@ -32,7 +32,7 @@ Command add_progression(CLI::App& app) {
                       ->check(CLI::ExistingFile);
   cmd->add_option("--early", s->early_files,
                   "Snapshot(s) of the count in time order, each holding the sheets in by then")
-      ->check(CLI::ExistingFile)
+      ->check(count_input())
       ->excludes(arr_opt);
   cmd->add_option("--arrival-id", s->arrival_id, "Id column of the arrival file (default: the final count's id column)");
   cmd->add_option("--arrival-time", s->arrival_time, "Time column of the arrival file (default: detected by name)");
@@ -43,7 +43,7 @@ Command add_progression(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--leader", s->leader, "Choice whose lead is studied (default: the final count's first)");
   cmd->add_option("--runner-up", s->runner_up, "The other choice (default: the final count's second)");
-  cmd->add_option("--baseline", s->baseline_file, "A previous election of the same places")->check(CLI::ExistingFile);
+  cmd->add_option("--baseline", s->baseline_file, "A previous election of the same places")->check(count_input());
   cmd->add_option("--baseline-spec", s->baseline_spec, "Spec for the baseline file")->check(CLI::ExistingFile);
   cmd->add_option("--baseline-level", s->baseline_level, "Geography level (of FINAL) at which to join the baseline");
   cmd->add_option("--baseline-levels", s->baseline_levels,

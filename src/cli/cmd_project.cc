@@ -29,10 +29,10 @@ Command add_project(CLI::App& app) {
   cmd->add_option("PARTIAL", s->partial, "The sheets counted so far, with their votes");
   cmd->add_option("--universe", s->universe,
                   "Every expected sheet: ids, geography, registered voters (votes, if any, are never read)")
-      ->check(CLI::ExistingFile);
+      ->check(count_input());
   cmd->add_option("--universe-spec", s->universe_spec, "Spec for the universe file")->check(CLI::ExistingFile);
   cmd->add_option("--backtest", s->backtest, "Replay this final count in arrival order instead (needs --arrival)")
-      ->check(CLI::ExistingFile);
+      ->check(count_input());
   cmd->add_option("--arrival", s->arrival,
                   "Per-sheet arrival times (id and time columns): the order to replay for --backtest, or the "
                   "counted sheets' order for the drift term")
@@ -48,7 +48,7 @@ Command add_project(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--baseline", s->baseline,
                   "A previous election of the same places: its result is a covariate of the donor method")
-      ->check(CLI::ExistingFile);
+      ->check(count_input());
   cmd->add_option("--baseline-spec", s->baseline_spec, "Spec for the baseline file")->check(CLI::ExistingFile);
   cmd->add_option("--baseline-level", s->baseline_level, "Geography level (of the universe) to join the baseline at");
   cmd->add_option("--baseline-levels", s->baseline_levels, "Level pairs UNIVERSE=BASELINE,... (default: by name)");

@@ -21,6 +21,7 @@
 #include "io/encoding.h"
 #include "io/output.h"
 #include "io/sha256.h"
+#include "model/input_files.h"
 #include "report/report.h"
 
 namespace tallyscope::cli {
@@ -98,7 +99,7 @@ struct ReportState {
 
 void add_report_options(CLI::App* cmd, ReportState& s) {
   cmd->add_option("FILE", s.file, "The count to audit (the final count, when there are several)")->required()
-      ->check(CLI::ExistingFile);
+      ->check(count_input());
   cmd->add_option("-o,--output", s.output, "The HTML file to write")->required();
   cmd->add_option("--json-out", s.json_out, "Also write every result as one JSON bundle to this file");
   auto* arr = cmd->add_option("--arrival", s.arrival_file, "Per-sheet arrival times (progression, backtest, map)")
@@ -106,16 +107,16 @@ void add_report_options(CLI::App* cmd, ReportState& s) {
   cmd->add_option("--early", s.early_files,
                   "Snapshot(s) of the count in time order (progression without --arrival; the first is the "
                   "projection's partial count without --partial)")
-      ->check(CLI::ExistingFile);
+      ->check(count_input());
   cmd->add_option("--baseline", s.baseline_file, "A previous election of the same places (progression)")
-      ->check(CLI::ExistingFile);
+      ->check(count_input());
   cmd->add_option("--baseline-spec", s.baseline_spec, "Spec for the baseline file")->check(CLI::ExistingFile);
   cmd->add_option("--partial", s.partial_file, "A partial count to project (FILE is then the universe of sheets)")
-      ->check(CLI::ExistingFile);
+      ->check(count_input());
   cmd->add_option("--compare-with", s.compare_with,
                   "Another count of the same election (a quick count, an earlier snapshot): sheets only in one, "
                   "sheets whose numbers changed, and the net effect on each choice and on the margin")
-      ->check(CLI::ExistingFile);
+      ->check(count_input());
   cmd->add_option("--regions", s.regions_level,
                   "Geography level of the table by region (default: the first level; with --forensics-by at the "
                   "same level, the table shows each region's forensic flags)");
@@ -205,9 +206,24 @@ struct ReportData {
 };
 
 void hash_report_inputs(const ReportState& s, report::Provenance& prov) {
+  // A count of several files (a folder, @LIST) is recorded as one input: the SHA-256 of the
+  // `sha256sum` listing of its files in reading order (recompute it with `sha256sum FILES |
+  // sha256sum`), and their bytes in all.
   auto add_input = [&](const std::string& role, const std::string& path) {
-    FileDigest d = sha256_file(path);
-    prov.inputs.push_back({role, path, d.sha256, d.bytes});
+    const InputFiles in = resolve_inputs(path);
+    if (!in.several) {
+      FileDigest d = sha256_file(path);
+      prov.inputs.push_back({role, path, d.sha256, d.bytes});
+      return;
+    }
+    std::string listing;
+    uint64_t bytes = 0;
+    for (const auto& f : in.files) {
+      FileDigest d = sha256_file(f);
+      listing += d.sha256 + "  " + f + "\n";
+      bytes += d.bytes;
+    }
+    prov.inputs.push_back({fmt::format("{} ({} files)", role, in.files.size()), path, sha256_hex(listing), bytes});
   };
   add_input("count", s.file);
   if (!s.in.spec_path.empty()) add_input("spec", s.in.spec_path);

@@ -51,7 +51,7 @@ Command add_simulate(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--like", s->like,
                   "Keep this file's sheets, geography and registered voters; fit turnout and shares to it")
-      ->check(CLI::ExistingFile);
+      ->check(count_input());
   cmd->add_option("--regions", s->o.regions, "Regions (default: min(20, 1 + units/500))");
   cmd->add_option("--municipalities", s->o.municipalities, "Municipalities (default: 8 a region)");
   cmd->add_option("--places", s->o.places, "Polling places (default: units/4)");

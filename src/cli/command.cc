@@ -10,6 +10,20 @@
 
 namespace tallyscope::cli {
 
+CLI::Validator count_input() {
+  return CLI::Validator(
+      [](std::string& v) -> std::string {
+        if (v == "-") return {};
+        if (v.size() > 1 && v[0] == '@') {
+          std::string list = v.substr(1);
+          const std::string why = CLI::ExistingFile(list);
+          return why.empty() ? why : fmt::format("the list of files: {}", why);
+        }
+        return CLI::ExistingPath(v);
+      },
+      "PATH|@LIST", "a count");
+}
+
 void InputOptions::add(CLI::App* cmd) {
   cmd->add_option("--spec", spec_path, "Election spec (TOML) mapping columns to roles; see `inspect`")
       ->check(CLI::ExistingFile);

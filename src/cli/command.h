@@ -20,6 +20,10 @@ struct Command {
   std::function<int()> run;  // exit code: 0 ok, 1 a gate failed, 2 usage or input error
 };
 
+// Checks an argument naming a count: a file, a folder of files, `@LIST` (a file listing them) or
+// "-" (standard input).
+CLI::Validator count_input();
+
 // Options every command that reads a tally-sheet file takes.
 struct InputOptions {
   std::string spec_path;
