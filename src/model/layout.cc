@@ -138,6 +138,42 @@ std::optional<ElectionSpec> honduras_cne(const std::vector<std::string>& h) {
   return s;
 }
 
+// Venezuela, presidential election of 28 July 2024: the actas the opposition's witnesses collected
+// and published (resultadosconvzla.com), both releases (V2 has no registered voters, RE, and is
+// Windows-1252). One row per mesa of a polling centre; the candidates' columns carry their
+// initials, named here as on the ballot. Plurality decides.
+std::optional<ElectionSpec> venezuela_actas(const std::vector<std::string>& h) {
+  for (const char* c : {"COD_EDO", "EDO", "CENTRO", "MESA", "VOTOS_VALIDOS", "VOTOS_NULOS", "EG", "NM"})
+    if (!has(h, c)) return std::nullopt;
+  static const std::pair<const char*, const char*> kCandidates[] = {
+      {"EG", "Edmundo González"}, {"NM", "Nicolás Maduro"},   {"LM", "Luis Eduardo Martínez"},
+      {"JABE", "Javier Bertucci"}, {"JOBR", "José Brito"},     {"AE", "Antonio Ecarri"},
+      {"CF", "Claudio Fermín"},    {"DC", "Daniel Ceballos"},  {"EM", "Enrique Márquez"},
+      {"BERA", "Benjamín Rausseo"}};
+  ElectionSpec s;
+  s.title = "Venezuela, presidential election of 28 July 2024 (the opposition's actas)";
+  s.layout = "venezuela-actas-2024";
+  s.id = {actual(h, "CENTRO"), actual(h, "MESA")};
+  for (const char* g : {"EDO", "MUN", "PAR", "CENTRO"})
+    if (has(h, g)) s.geography.push_back(actual(h, g));
+  if (has(h, "RE")) s.registered = actual(h, "RE");
+  s.valid = actual(h, "VOTOS_VALIDOS");
+  s.invalid = actual(h, "VOTOS_NULOS");
+  for (const auto& [code, name] : kCandidates)
+    if (has(h, code)) s.choices.push_back({name, actual(h, code)});
+  // A column between the invalid votes and the acta's link that is not a known candidate is read
+  // too, under its own name, rather than dropped: the declared valid votes check the sum.
+  const size_t from = index_of(h, "VOTOS_NULOS") + 1, to = has(h, "URL") ? index_of(h, "URL") : h.size();
+  for (size_t i = from; i < to; ++i) {
+    const bool known = std::any_of(std::begin(kCandidates), std::end(kCandidates),
+                                   [&](const auto& c) { return header_key(c.first) == header_key(h[i]); });
+    if (!known) s.choices.push_back({h[i], h[i]});
+  }
+  s.rule.kind = ContestRule::Kind::kPlurality;
+  s.timezone = "-04:00";
+  return s;
+}
+
 // Bolivia, OEP referendum of 21 February 2016 (pipe-delimited).
 std::optional<ElectionSpec> bolivia_2016(const std::vector<std::string>& h) {
   for (const char* c : {"Codigo MESA", "NO", "SÍ", "BLANCOS", "EMITIDOS", "INSCRITOS", "NULOS", "VALIDOS",
@@ -362,6 +398,7 @@ std::optional<ElectionSpec> known_layout(const std::vector<std::string>& header)
   if (auto s = russia_cec(header)) return s;
   if (auto s = openelections(header)) return s;
   if (auto s = honduras_cne(header)) return s;
+  if (auto s = venezuela_actas(header)) return s;
   return std::nullopt;
 }
 
