@@ -66,6 +66,12 @@ void Election::require_unique_ids(std::string_view purpose) const {
                                id(g[1]), line_text(g[0]), duplicates_.size(), purpose));
 }
 
+size_t Election::postal_sheets() const {
+  size_t n = 0;
+  for (uint8_t p : p_.postal) n += p;
+  return n;
+}
+
 std::string Election::line_text(size_t sheet) const {
   if (p_.files.empty()) return fmt::format("line {}", line(sheet));
   return fmt::format("line {} of {}", line(sheet), file_of(sheet));

@@ -71,6 +71,7 @@ class Election {
     std::vector<CountColumn> extras;
     std::vector<double> latitude, longitude;  // empty when not mapped; NaN where missing
     std::vector<int64_t> timestamps_ms;       // empty when not mapped; kMissing where missing
+    std::vector<uint8_t> postal;              // empty without a [postal] rule; 1 for a postal-vote district
     std::vector<CellIssue> cell_issues;
     std::vector<RowRepair> row_repairs;
     std::string encoding;
@@ -114,6 +115,9 @@ class Election {
   const std::vector<double>& latitude() const { return p_.latitude; }
   const std::vector<double>& longitude() const { return p_.longitude; }
   bool has_timestamps() const { return !p_.timestamps_ms.empty(); }
+  // A postal-vote district (spec [postal]): its voters are registered on other sheets.
+  bool postal(size_t sheet) const { return !p_.postal.empty() && p_.postal[sheet]; }
+  size_t postal_sheets() const;
   const std::vector<int64_t>& timestamps_ms() const { return p_.timestamps_ms; }
 
   const std::vector<CellIssue>& cell_issues() const { return p_.cell_issues; }

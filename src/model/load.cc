@@ -152,7 +152,7 @@ class SheetLoader {
     std::vector<size_t> c = id_cols_;
     c.insert(c.end(), geo_cols_.begin(), geo_cols_.end());
     for (const Target& t : targets_) c.push_back(t.index);
-    for (const auto& o : {lat_col_, lon_col_, ts_col_, contest_col_})
+    for (const auto& o : {lat_col_, lon_col_, ts_col_, contest_col_, postal_col_})
       if (o) c.push_back(*o);
     return c;
   }
@@ -168,6 +168,11 @@ class SheetLoader {
     read_counts(line, f);
     if (lat_col_) read_coordinates(line, f);
     if (ts_col_) read_timestamp(line, f);
+    if (postal_col_) {
+      const std::string_view v = trim(f[*postal_col_]);
+      const auto& values = spec_.postal->values;
+      parts_.postal.push_back(std::find(values.begin(), values.end(), v) != values.end());
+    }
     ++sheet_;
   }
 
@@ -234,6 +239,7 @@ class SheetLoader {
     if (spec_.latitude.has_value() != spec_.longitude.has_value())
       throw InputError({path_}, "the spec maps only one of latitude and longitude; map both or neither");
     if (spec_.timestamp) ts_col_ = col_(*spec_.timestamp, "the timestamp");
+    if (spec_.postal) postal_col_ = col_(spec_.postal->column, "the postal-district marker ([postal] column)");
     if (spec_.contest_column) {
       contest_col_ = col_(*spec_.contest_column, "the race (contest)");
       contest_ = options_.contest.empty() ? spec_.contest : options_.contest;
@@ -395,7 +401,7 @@ class SheetLoader {
   Encoding enc_;
   std::vector<size_t> id_cols_, geo_cols_;
   std::vector<Target> targets_;
-  std::optional<size_t> lat_col_, lon_col_, ts_col_;
+  std::optional<size_t> lat_col_, lon_col_, ts_col_, postal_col_;
   int32_t default_offset_ = 0;
   bool xlsx_ = false, date1904_ = false;
   std::optional<size_t> contest_col_;

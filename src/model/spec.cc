@@ -160,6 +160,7 @@ std::vector<std::string> ElectionSpec::mapped_columns() const {
     for (const auto& c : choices) out.push_back(c.column);
   }
   if (contest_column) out.push_back(*contest_column);
+  if (postal) out.push_back(postal->column);
   for (const auto& e : extras) out.push_back(e.column);
   return out;
 }
@@ -191,6 +192,21 @@ LongFormat parse_long(const toml::node& n, const std::string& origin) {
     spec_error(origin, &n.source(), "[long] needs 'choice' and 'votes' (the columns of each row's choice and votes)");
   return f;
 }
+PostalRule parse_postal(const toml::node& n, const std::string& origin) {
+  const toml::table* t = n.as_table();
+  if (!t) spec_error(origin, &n.source(), "[postal] must be a table (column, values)");
+  PostalRule p;
+  for (const auto& [k, v] : *t) {
+    std::string key(k.str());
+    if (key == "column") p.column = get_string(v, origin, key);
+    else if (key == "values") p.values = get_strings(v, origin, key);
+    else spec_error(origin, &v.source(), fmt::format("unknown key '{}' in [postal] (known: column, values)", key));
+  }
+  if (p.column.empty() || p.values.empty())
+    spec_error(origin, &n.source(), "[postal] needs 'column' and 'values' (the column's values that mark a postal-vote "
+                                    "district)");
+  return p;
+}
 }  // namespace
 
 ElectionSpec parse_spec(const std::string& text, const std::string& origin) {
@@ -203,11 +219,12 @@ ElectionSpec parse_spec(const std::string& text, const std::string& origin) {
   }
   ElectionSpec spec;
   static const std::set<std::string> kTop = {"title", "layout", "contest", "columns", "choices", "extras",
-                                             "relations", "rule", "format", "long"};
+                                             "relations", "rule", "format", "long", "postal"};
   for (const auto& [k, v] : root)
     if (!kTop.count(std::string(k.str())))
       spec_error(origin, &v.source(), fmt::format("unknown key '{}' (known: title, layout, contest, columns, "
-                                                  "choices, extras, relations, rule, format, long)", k.str()));
+                                                  "choices, extras, relations, rule, format, long, postal)",
+                                                  k.str()));
   if (auto n = root.get("title")) spec.title = get_string(*n, origin, "title");
   if (auto n = root.get("layout")) spec.layout = get_string(*n, origin, "layout");
   if (auto n = root.get("contest")) spec.contest = get_string(*n, origin, "contest");
@@ -241,6 +258,7 @@ ElectionSpec parse_spec(const std::string& text, const std::string& origin) {
   if (spec.id.empty()) spec_error(origin, &cols->source(), "[columns] needs 'id' (the sheet id column or columns)");
 
   if (auto n = root.get("long")) spec.long_format = parse_long(*n, origin);
+  if (auto n = root.get("postal")) spec.postal = parse_postal(*n, origin);
   // choices: a list of column names, or of {name, column} tables (labels, in a long file).
   const toml::node* ch = root.get("choices");
   if (!ch && !spec.long_format)
@@ -404,6 +422,10 @@ std::string write_spec(const ElectionSpec& s) {
       o += "# Protocol lines written as rows: labels of the choice column (or of the contest column).\n[long.roles]\n";
       for (const auto& [role, labels] : s.long_format->roles) o += role + " = " + list(labels) + "\n";
     }
+  }
+  if (s.postal) {
+    o += "\n# Postal-vote districts: no registered voters of their own (theirs are on other sheets).\n[postal]\n";
+    o += "column = " + quote(s.postal->column) + "\nvalues = " + list(s.postal->values) + "\n";
   }
   if (!s.extras.empty()) {
     o += "\n# Further protocol lines, by a symbol the relations below can use.\n[extras]\n";

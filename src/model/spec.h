@@ -28,6 +28,13 @@ struct LongFormat {
   std::vector<std::pair<std::string, std::vector<std::string>>> roles;  // role ("registered", ...) -> labels
 };
 
+// Postal-vote districts (Germany's Briefwahlbezirke): sheets whose voters are registered on other
+// sheets, so that they have no registered voters of their own. Named by a column's values.
+struct PostalRule {
+  std::string column;               // e.g. "Wahllokal"
+  std::vector<std::string> values;  // e.g. {"B"}: the rows that are postal districts
+};
+
 struct ElectionSpec {
   std::string title;        // e.g. "Bolivia 2019, presidential"
   std::string layout;       // the known layout it came from, "guess", or "" when written by hand
@@ -42,6 +49,7 @@ struct ElectionSpec {
   std::string timezone;  // default UTC offset for timestamps without one, e.g. "-04:00"
   std::vector<NamedColumn> choices;  // for a long file: labels to read (empty: every label not a role)
   std::optional<LongFormat> long_format;
+  std::optional<PostalRule> postal;  // postal-vote districts, when the file has them
   std::vector<NamedColumn> extras;   // further protocol lines, by symbol
   std::vector<Relation> relations;   // over extras' symbols and the roles below
   ContestRule rule;

@@ -122,6 +122,20 @@ TEST(Spec, ClearErrors) {
   expect_spec_error("choices = [\"A\"]\n[columns]\nid = \"x\"\nfoo = 1\n", "bad.toml:4");
 }
 
+TEST(Spec, PostalDistrictsRoundTripAndNeedColumnAndValues) {
+  const ElectionSpec s = parse_spec("choices = [\"A\"]\n[columns]\nid = \"x\"\n[postal]\ncolumn = \"Wahllokal\"\n"
+                                    "values = [\"B\", \"W\"]\n", "p.toml");
+  ASSERT_TRUE(s.postal);
+  EXPECT_EQ(s.postal->column, "Wahllokal");
+  EXPECT_EQ(s.postal->values, (std::vector<std::string>{"B", "W"}));
+  const ElectionSpec t = parse_spec(write_spec(s), "written");
+  ASSERT_TRUE(t.postal);
+  EXPECT_EQ(t.postal->values, s.postal->values);
+  expect_spec_error("choices = [\"A\"]\n[columns]\nid = \"x\"\n[postal]\ncolumn = \"W\"\n", "needs 'column' and 'values'");
+  expect_spec_error("choices = [\"A\"]\n[columns]\nid = \"x\"\n[postal]\ncolumn = \"W\"\nvalue = \"B\"\n",
+                    "unknown key 'value' in [postal]");
+}
+
 TEST(Layout, NormaliseName) {
   EXPECT_EQ(normalise_name("  Número  Mesa "), "numero mesa");
   EXPECT_EQ(normalise_name("ESC. JOSÉ A.ZAMPA"), "esc jose a zampa");

@@ -197,7 +197,9 @@ IntegrityReport check_integrity(const Election& e, const IntegrityOptions& opt) 
         add("missing_count", Severity::kWarning, s, c->header,
             fmt::format("column {} ('{}') is empty; read as 0 in totals", c->column, c->header));
     }
-    if (reg && (*reg)[s] != kMissing) {
+    // A postal-vote district's voters are registered on other sheets: its registered count (0, or
+    // absent) is not compared with its ballots.
+    if (reg && (*reg)[s] != kMissing && !e.postal(s)) {
       int64_t rv = (*reg)[s];
       if (valid[s] > rv)
         add("valid_above_registered", Severity::kError, s, reg->header,

@@ -205,6 +205,7 @@ void forensics_prepare(const ForensicsFrame& fr, Target& t, CountOf&& count_of, 
   for (size_t i = 0; i < fr.N; ++i) {
     const char* why = nullptr;
     if (!fr.complete[i]) why = "a count is missing on the sheet";
+    else if (reg && fr.e.postal(i)) why = "a postal-vote district (its voters are registered elsewhere)";
     else if (reg && (*reg)[i] <= 0) why = "zero registered voters";
     else if (turnout && ballots[i] > (*reg)[i]) why = "more ballots than registered voters";
     else if (!turnout && ballots[i] <= 0) why = "no ballots";
