@@ -314,6 +314,11 @@ TEST(Cli, AFolderOrAListIsOneCount) {
   EXPECT_EQ(j["files"], 2);
   EXPECT_EQ(j["units"], 2);
   EXPECT_EQ(j["valid"], 10);
+  ASSERT_FALSE(j["layout_notes"].empty());
+  r = run_cli("summary --spec " + temp_file("choices = [\"A\", \"B\"]\n[columns]\nid = \"id\"\n", ".toml") + " @" + list);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("files                      2   read as one count"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  read          read 2 files of @" + list + " as one count"), std::string::npos) << r.out;
   r = run_cli("summary @/nonexistent.list");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("the list of files"), std::string::npos) << r.err;

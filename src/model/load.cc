@@ -190,6 +190,11 @@ class SheetLoader {
     parts_.geography = std::move(geo_).build();
     parts_.spec = spec_;
     for (auto& n : notes_) parts_.spec.notes.push_back(std::move(n));
+    if (spec_.postal)
+      parts_.spec.notes.push_back(fmt::format("{} sheets are postal-vote districts ('{}' = {}): their registered voters "
+                                              "are on other sheets",
+                                              std::count(parts_.postal.begin(), parts_.postal.end(), 1),
+                                              spec_.postal->column, fmt::join(spec_.postal->values, " or ")));
     if (!parts_.spec.delimiter && !xlsx_) parts_.spec.delimiter = o_.reader->delimiter();
     if (xlsx_) parts_.spec.notes.push_back(fmt::format("read the sheet '{}' of the workbook", o_.reader->sheet_name()));
     if (parts_.spec.layout == "guess")

@@ -114,7 +114,7 @@ nlohmann::ordered_json to_json(const Summary& s) {
   j["encoding"] = s.encoding;
   j["files"] = s.files;
   j["mapping"] = s.mapping;
-  if (s.guessed_layout) j["layout_notes"] = s.layout_notes;
+  j["layout_notes"] = s.layout_notes;
   return j;
 }
 
@@ -131,6 +131,10 @@ std::string to_text(const Summary& s, const Election& e) {
          "                is which (listed on stderr); check it with `tallyscope inspect` and pass --spec\n";
   else
     o += fmt::format("  layout        {}\n", printable(s.layout));
+  // How a known layout or a spec was read (races, files, spellings merged): said here too, since a
+  // reader of stdout does not see stderr. A guess's notes are its reasons, printed on stderr.
+  if (!s.guessed_layout)
+    for (const auto& n : s.layout_notes) o += fmt::format("  read          {}\n", printable(n));
   if (s.encoding != "utf-8") o += fmt::format("  encoding      {} (converted to UTF-8)\n", s.encoding);
   o += fmt::format("  sheets        {:>14}\n", thousands(s.units));
   if (s.has_registered) o += fmt::format("  registered    {:>14}\n", thousands(s.registered));
