@@ -51,6 +51,9 @@ struct CellIssue {
   std::string header;
   std::string text;     // as in the file
   std::string problem;  // e.g. "negative", "not a number"
+  // The count column it was read into (1-based), when that is not `column`: a long file's cell
+  // is reported where the file holds it, and counted in the column of its choice.
+  size_t read_into = 0;
 };
 
 class Election {

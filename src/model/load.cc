@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <map>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -47,6 +48,7 @@ struct Opened {
   uint64_t header_line = 1;
   ElectionSpec spec;
   std::deque<std::pair<uint64_t, std::vector<std::string>>> buffered;  // rows read while guessing
+  std::map<std::pair<size_t, size_t>, WideTable::CellOrigin> origins;  // a long file's kept text cells
 };
 
 void check_text(const std::string& file, uint64_t line, size_t column, const std::string& header,
@@ -354,7 +356,11 @@ class SheetLoader {
                                      "(pass --lenient to keep such cells as missing and report them in `check`)",
                                      text, describe(r)));
       check_text(path_, line, t.index + 1, o_.header[t.index], text, enc_);
-      parts_.cell_issues.push_back({sheet_, line, t.index + 1, o_.header[t.index], text, describe(r)});
+      if (auto at = o_.origins.find({sheet_, t.index}); at != o_.origins.end())
+        parts_.cell_issues.push_back(
+            {sheet_, at->second.line, at->second.column, at->second.header, text, describe(r), t.index + 1});
+      else
+        parts_.cell_issues.push_back({sheet_, line, t.index + 1, o_.header[t.index], text, describe(r)});
     }
   }
 
@@ -439,6 +445,7 @@ void reshape_if_long(Opened& o, const std::string& path, const LoadOptions& opti
   o.header = std::move(w.header);
   o.spec = std::move(w.spec);
   o.buffered = std::move(w.rows);
+  o.origins = std::move(w.origins);
 }
 
 }  // namespace
@@ -512,6 +519,7 @@ Election load_several(const InputFiles& in, const LoadOptions& options) {
     o.header = std::move(w.header);
     o.spec = std::move(w.spec);
     o.buffered = std::move(w.rows);
+    o.origins = std::move(w.origins);
     row_files = std::move(w.row_files);
   }
   SheetLoader loader(in.files.front(), options, o);

@@ -279,10 +279,16 @@ WideTable LongReshaper::finish() {
   for (Sheet& sh : sheets_) {
     sh.counts.resize(labels_.size(), -1);
     sh.lines.resize(labels_.size(), 0);
+    sh.files.resize(labels_.size(), 0);
     sh.raw.resize(labels_.size());
+    // An unreadable count (kept as text, with lenient) is reported where the long file holds it.
+    auto origin = [&](size_t s) {
+      w.origins[{w.rows.size(), sh.fields.size()}] = {sh.files[s], sh.lines[s], votes_col_ + 1, header_[votes_col_]};
+    };
     auto cell = [&](size_t s) {
       if (sh.counts[s] >= 0) return std::to_string(sh.counts[s]);
       if (files_.size() > 1 && sh.raw[s].empty() && !named[s][sh.file]) return ++not_listed, std::string("0");
+      if (!sh.raw[s].empty()) origin(s);
       return sh.raw[s];
     };
     for (size_t k = 0; k < n_choices; ++k) sh.fields.push_back(cell(order[k]));
@@ -291,8 +297,12 @@ WideTable LongReshaper::finish() {
       bool any = false;
       std::string raw;
       for (size_t s : role_slots[r]) {
-        if (sh.counts[s] >= 0) sum += sh.counts[s], any = true;
-        else if (!sh.raw[s].empty()) raw = sh.raw[s];
+        if (sh.counts[s] >= 0) {
+          sum += sh.counts[s], any = true;
+        } else if (!sh.raw[s].empty()) {
+          if (raw.empty()) origin(s);
+          if (raw.empty()) raw = sh.raw[s];
+        }
       }
       sh.fields.push_back(!raw.empty() ? raw : any ? std::to_string(sum) : std::string());
     }

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -25,6 +26,15 @@ struct WideTable {
   // When the rows came from several files (see LongReshaper::next_file): each row's file, by its
   // number in the order the files were given. Empty for one file.
   std::vector<uint32_t> row_files;
+  // Where an unreadable count kept as text (lenient) stands in the long file: by (row, column) of
+  // the wide table.
+  struct CellOrigin {
+    uint32_t file;
+    uint64_t line;
+    size_t column;  // 1-based
+    std::string header;
+  };
+  std::map<std::pair<size_t, size_t>, CellOrigin> origins;
 };
 
 // Gathers a long file's rows, in file order, into sheets. Throws InputError naming the file, line and

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "analysis/count/integrity.h"
 #include "io/error.h"
 #include "model/load.h"
 #include "model/spec.h"
@@ -167,6 +168,29 @@ TEST(LongFormatShared, PennsylvaniaAdamsCountyTotals) {
   EXPECT_EQ(e.choices().size(), 4u);
   ASSERT_NE(e.registered(), nullptr);
   EXPECT_EQ(e.registered()->missing, 0u);
+}
+
+// With --lenient, an unreadable count of a long file is kept as missing and reported where the file
+// holds it (its row and the votes column), not at the sheet's first row in the wide reading; it is
+// not reported a second time as an empty cell.
+TEST(LongFormat, LenientUnreadableCountsNameTheirLongRow) {
+  LoadOptions o;
+  o.lenient = true;
+  o.spec = parse_spec("[columns]\nid = \"mesa\"\n[long]\nchoice = \"party\"\nvotes = \"votes\"\n", "long.toml");
+  const Election e = load_election(temp_file("mesa,party,votes\n1,X,10\n1,Y,-3\n2,X,4\n2,Y,5\n"), o);
+  ASSERT_EQ(e.cell_issues().size(), 1u);
+  const CellIssue& c = e.cell_issues()[0];
+  EXPECT_EQ(c.sheet, 0u);
+  EXPECT_EQ(c.line, 3u);
+  EXPECT_EQ(c.column, 3u);
+  EXPECT_EQ(c.header, "votes");
+  EXPECT_EQ(c.text, "-3");
+  EXPECT_EQ(e.choices()[1].values, (std::vector<int64_t>{kMissing, 5}));
+  const IntegrityReport r = check_integrity(e, {});
+  size_t unreadable = 0, empty = 0;
+  for (const Finding& f : r.findings) unreadable += f.code == "unreadable_count", empty += f.code == "missing_count";
+  EXPECT_EQ(unreadable, 1u);
+  EXPECT_EQ(empty, 0u);
 }
 
 // One Honduran mesa's file, as the CNE served it (one row per list): the lists' votes,

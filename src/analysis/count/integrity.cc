@@ -187,7 +187,7 @@ IntegrityReport check_integrity(const Election& e, const IntegrityOptions& opt) 
   for (const auto& c : e.choices()) counted.push_back(&c);
   for (const auto& c : e.extras()) counted.push_back(&c);
   std::set<std::pair<size_t, size_t>> unreadable;
-  for (const CellIssue& c : e.cell_issues()) unreadable.insert({c.sheet, c.column});
+  for (const CellIssue& c : e.cell_issues()) unreadable.insert({c.sheet, c.read_into ? c.read_into : c.column});
   for (size_t s = 0; s < n; ++s) {
     bool any_missing = false;
     for (const CountColumn* c : counted) {
