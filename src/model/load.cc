@@ -89,16 +89,22 @@ ElectionSpec guess_from_rows(Opened& o, const std::string& path, const LoadOptio
   return guess_layout(o.header, profile, path);
 }
 
-Opened open_and_map(const std::string& path, const LoadOptions& options) {
+// Opens a file and reads its header row, each cell checked as text.
+Opened open_with_header(const std::string& path, const CsvOptions& c) {
   Opened o;
-  o.reader = CsvReader::open(path, csv_options(options, options.spec));
+  o.reader = CsvReader::open(path, c);
   CsvRecord rec;
   if (!o.reader->next(rec)) throw InputError({path}, "the file is empty: no header row");
   o.header_line = rec.line;
-  for (size_t c = 0; c < rec.fields.size(); ++c) {
-    check_text(path, rec.line, c + 1, "", rec.fields[c], o.reader->encoding());
-    o.header.emplace_back(trim(rec.fields[c]));
+  for (size_t k = 0; k < rec.fields.size(); ++k) {
+    check_text(path, rec.line, k + 1, "", rec.fields[k], o.reader->encoding());
+    o.header.emplace_back(trim(rec.fields[k]));
   }
+  return o;
+}
+
+Opened open_and_map(const std::string& path, const LoadOptions& options) {
+  Opened o = open_with_header(path, csv_options(options, options.spec));
   if (options.spec) o.spec = *options.spec;
   else if (auto known = known_layout(o.header)) o.spec = *known;
   else o.spec = guess_from_rows(o, path, options);
@@ -146,6 +152,7 @@ class SheetLoader {
   }
   void add_note(std::string note) { notes_.push_back(std::move(note)); }
   void set_file(uint32_t index) {
+    if (parts_.files.empty()) return;  // one file: path_ stays
     file_index_ = index;
     path_ = parts_.files[index];
   }
@@ -430,41 +437,15 @@ class SheetLoader {
 
 namespace {
 
-// A long file is gathered into its wide reading first; the loader then reads that as any file.
-void reshape_if_long(Opened& o, const std::string& path, const LoadOptions& options) {
-  if (!o.spec.long_format) return;
-  LongReshaper reshaper(path, o.header, o.header_line, o.spec, options.contest, options.lenient);
+// The rows read while guessing (or a long file's wide rows), to `add`.
+template <class Add>
+void replay(std::deque<std::pair<uint64_t, std::vector<std::string>>>& rows, Add add) {
   std::vector<std::string_view> views;
-  for (auto& [line, row] : o.buffered) {
+  for (auto& [line, row] : rows) {
     views.assign(row.begin(), row.end());
-    reshaper.add(line, views);
+    add(line, views);
   }
-  CsvRecord rec;
-  while (o.reader->next(rec)) reshaper.add(rec.line, rec.fields);
-  WideTable w = reshaper.finish();
-  o.header = std::move(w.header);
-  o.spec = std::move(w.spec);
-  o.buffered = std::move(w.rows);
-  o.origins = std::move(w.origins);
-}
-
-}  // namespace
-
-namespace {
-
-// A later file of a count of several: its reader and header, its header's cells checked as the
-// first file's are.
-Opened open_later(const std::string& file, const LoadOptions& options, const ElectionSpec& spec) {
-  Opened o;
-  o.reader = CsvReader::open(file, csv_options(options, spec));
-  CsvRecord rec;
-  if (!o.reader->next(rec)) throw InputError({file}, "the file is empty: no header row");
-  o.header_line = rec.line;
-  for (size_t c = 0; c < rec.fields.size(); ++c) {
-    check_text(file, rec.line, c + 1, "", rec.fields[c], o.reader->encoding());
-    o.header.emplace_back(trim(rec.fields[c]));
-  }
-  return o;
+  rows.clear();
 }
 
 // Every row of the files after the first, in the first file's column order, to `add` (after
@@ -476,7 +457,7 @@ size_t feed_later_files(const InputFiles& in, const Opened& first, const std::ve
   size_t other_encoding = 0;
   CsvRecord rec;
   for (size_t k = 1; k < in.files.size(); ++k) {
-    Opened o = open_later(in.files[k], options, first.spec);
+    Opened o = open_with_header(in.files[k], csv_options(options, first.spec));
     if (o.reader->encoding() != first.reader->encoding()) ++other_encoding;
     HeaderMap map(first.header, o.header, used, in.files[k], o.header_line);
     begin(static_cast<uint32_t>(k));
@@ -496,25 +477,25 @@ std::string several_note(const InputFiles& in, size_t other_encoding) {
   return n;
 }
 
-// A folder or a list: the first file decides the layout; a long layout gathers every file's rows
-// into sheets first (a sheet may span files), a wide one reads them row by row.
-Election load_several(const InputFiles& in, const LoadOptions& options) {
+}  // namespace
+
+// One file, a folder or a list: the first file decides the layout. A long layout gathers every
+// file's rows into sheets first (a sheet may span files), and the loader reads that wide table; a
+// wide layout is read row by row.
+Election load_election(const std::string& path, const LoadOptions& options) {
+  const InputFiles in = resolve_inputs(path);
   Opened o = open_and_map(in.files.front(), options);
-  std::vector<std::string_view> views;
   CsvRecord rec;
   size_t other_encoding = 0;
   std::vector<uint32_t> row_files;
   const bool long_layout = o.spec.long_format.has_value();
   if (long_layout) {
     LongReshaper reshaper(in.files.front(), o.header, o.header_line, o.spec, options.contest, options.lenient);
-    for (auto& [line, row] : o.buffered) {
-      views.assign(row.begin(), row.end());
-      reshaper.add(line, views);
-    }
-    while (o.reader->next(rec)) reshaper.add(rec.line, rec.fields);
-    other_encoding = feed_later_files(
-        in, o, reshaper.used_columns(), options, [&](uint32_t k) { reshaper.next_file(in.files[k]); },
-        [&](uint64_t line, const std::vector<std::string_view>& f) { reshaper.add(line, f); });
+    auto add = [&](uint64_t line, const std::vector<std::string_view>& f) { reshaper.add(line, f); };
+    replay(o.buffered, add);
+    while (o.reader->next(rec)) add(rec.line, rec.fields);
+    other_encoding = feed_later_files(in, o, reshaper.used_columns(), options,
+                                      [&](uint32_t k) { reshaper.next_file(in.files[k]); }, add);
     WideTable w = reshaper.finish();
     o.header = std::move(w.header);
     o.spec = std::move(w.spec);
@@ -523,41 +504,20 @@ Election load_several(const InputFiles& in, const LoadOptions& options) {
     row_files = std::move(w.row_files);
   }
   SheetLoader loader(in.files.front(), options, o);
-  loader.set_files(in.source, in.files);
+  if (in.several) loader.set_files(in.source, in.files);
+  auto add = [&](uint64_t line, const std::vector<std::string_view>& f) { loader.row(line, f); };
   size_t k = 0;
-  for (auto& [line, row] : o.buffered) {
+  replay(o.buffered, [&](uint64_t line, const std::vector<std::string_view>& f) {
     loader.set_file(row_files.empty() ? 0 : row_files[k++]);
-    views.assign(row.begin(), row.end());
-    loader.row(line, views);
-  }
-  o.buffered.clear();
+    add(line, f);
+  });
   if (!long_layout) {
     loader.set_file(0);
-    while (o.reader->next(rec)) loader.row(rec.line, rec.fields);
-    other_encoding = feed_later_files(
-        in, o, loader.used_columns(), options, [&](uint32_t f) { loader.set_file(f); },
-        [&](uint64_t line, const std::vector<std::string_view>& f) { loader.row(line, f); });
+    while (o.reader->next(rec)) add(rec.line, rec.fields);
+    other_encoding = feed_later_files(in, o, loader.used_columns(), options,
+                                      [&](uint32_t f) { loader.set_file(f); }, add);
   }
-  loader.add_note(several_note(in, other_encoding));
-  return loader.finish();
-}
-
-}  // namespace
-
-Election load_election(const std::string& path, const LoadOptions& options) {
-  const InputFiles in = resolve_inputs(path);
-  if (in.several) return load_several(in, options);
-  Opened o = open_and_map(path, options);
-  reshape_if_long(o, path, options);
-  SheetLoader loader(path, options, o);
-  std::vector<std::string_view> views;
-  for (auto& [line, row] : o.buffered) {
-    views.assign(row.begin(), row.end());
-    loader.row(line, views);
-  }
-  o.buffered.clear();
-  CsvRecord rec;
-  while (o.reader->next(rec)) loader.row(rec.line, rec.fields);
+  if (in.several) loader.add_note(several_note(in, other_encoding));
   return loader.finish();
 }
 
