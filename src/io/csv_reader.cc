@@ -350,6 +350,12 @@ bool CsvReader::next(CsvRecord& record) {
   }
 }
 
+InputError ragged_row(const std::string& file, uint64_t line, size_t fields, size_t width) {
+  return InputError({file, line, std::min(fields, width) + (fields > width ? 1 : 0)},
+                    fmt::format("this row has {} fields where the header has {} (a ragged row: check the delimiter, "
+                                "quoting, or a missing or extra field)", fields, width));
+}
+
 std::vector<std::string> split_csv_line(std::string_view line, char delimiter) {
   CsvOptions o;
   o.delimiter = delimiter;

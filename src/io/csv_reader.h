@@ -13,6 +13,7 @@
 
 #include "io/byte_source.h"
 #include "io/encoding.h"
+#include "io/error.h"
 #include "io/uninit.h"
 #include "io/zip_archive.h"
 
@@ -88,5 +89,9 @@ class CsvReader {
 
 // Splits one line of text as CSV (for tests and small inputs).
 std::vector<std::string> split_csv_line(std::string_view line, char delimiter);
+
+// The error for a row whose number of fields differs from its header's: at the row's last field
+// when it is short, at the first extra one when it is long.
+InputError ragged_row(const std::string& file, uint64_t line, size_t fields, size_t width);
 
 }  // namespace tallyscope

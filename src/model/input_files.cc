@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "io/csv_reader.h"
 #include "io/error.h"
 #include "model/layout.h"
 
@@ -134,10 +135,7 @@ HeaderMap::HeaderMap(const std::vector<std::string>& first, const std::vector<st
 
 const std::vector<std::string_view>& HeaderMap::apply(uint64_t line, const std::vector<std::string_view>& fields) {
   if (identity_) return fields;  // the loader checks the width (and may repair a stray quote)
-  if (fields.size() != width_)
-    throw InputError({file_, line, std::min(fields.size(), width_) + (fields.size() > width_ ? 1 : 0)},
-                     fmt::format("this row has {} fields where the header has {} (a ragged row: check the delimiter, "
-                                 "quoting, or a missing or extra field)", fields.size(), width_));
+  if (fields.size() != width_) throw ragged_row(file_, line, fields.size(), width_);
   out_.resize(from_.size());
   for (size_t k = 0; k < from_.size(); ++k) out_[k] = from_[k] == SIZE_MAX ? std::string_view() : fields[from_[k]];
   return out_;

@@ -308,11 +308,7 @@ class SheetLoader {
   }
 
   void check_width(uint64_t line, const std::vector<std::string_view>& f) const {
-    const size_t width = o_.header.size();
-    if (f.size() != width)
-      throw InputError({path_, line, std::min(f.size(), width) + (f.size() > width ? 1 : 0)},
-                       fmt::format("this row has {} fields where the header has {} (a ragged row: check the "
-                                   "delimiter, quoting, or a missing or extra field)", f.size(), width));
+    if (f.size() != o_.header.size()) throw ragged_row(path_, line, f.size(), o_.header.size());
   }
 
   void read_id(uint64_t line, const std::vector<std::string_view>& f) {

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "io/csv_reader.h"
 #include "io/error.h"
 #include "io/number.h"
 #include "model/column_resolver.h"
@@ -162,10 +163,7 @@ void LongReshaper::store(Sheet& sh, size_t s, uint64_t line, std::string_view vo
 }
 
 void LongReshaper::add(uint64_t line, const std::vector<std::string_view>& f) {
-  if (f.size() != header_.size())
-    throw InputError({file_, line, std::min(f.size(), header_.size()) + (f.size() > header_.size() ? 1 : 0)},
-                     fmt::format("this row has {} fields where the header has {} (a ragged row)", f.size(),
-                                 header_.size()));
+  if (f.size() != header_.size()) throw ragged_row(file_, line, f.size(), header_.size());
   ++rows_;
   std::string_view label = trim(f[choice_col_]);
   if (contest_col_ != SIZE_MAX) {
