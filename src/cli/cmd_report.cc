@@ -87,6 +87,8 @@ struct ReportState {
   size_t max_findings = 500;
   int forensic_replicates = 1000;
   std::string forensic_by;
+  std::vector<std::string> forensic_choices;  // empty: the leading ones
+  size_t forensic_leading = ForensicsOptions{}.leading;
   unsigned threads = 0;
   InputOptions in;
 
@@ -144,6 +146,12 @@ void add_report_options(CLI::App* cmd, ReportState& s) {
                   "Monte Carlo replicates of the forensic battery's null (0: leave the battery out)")
       ->capture_default_str();
   cmd->add_option("--forensics-by", s.forensic_by, "Also run the forensic battery per region at this geography level");
+  cmd->add_option("--forensics-choices", s.forensic_choices,
+                  "Choices the forensic battery tests, fingerprints and fits (default: the leading ones), as "
+                  "`forensics --choices`");
+  cmd->add_option("--forensics-leading", s.forensic_leading,
+                  "Without --forensics-choices: test this many leading choices, as `forensics --leading`")
+      ->capture_default_str();
   cmd->add_option("--title", s.title, "The report's title (default: the spec's title, or the file's name)");
   cmd->add_option("--threads", s.threads, "Threads (0 = all cores; results do not depend on it)");
   s.in.add(cmd);
@@ -158,6 +166,8 @@ void check_report_options(const ReportState& s) {
   if (s.placebos < 0) throw UsageError("--placebos must be zero or more");
   if (s.forensic_replicates < 0 || s.forensic_replicates > 1000000)
     throw UsageError("--forensics-replicates must be between 0 and 1,000,000");
+  refuse_repeats(s.forensic_choices, "--forensics-choices");
+  if (s.forensic_leading < 1) throw UsageError("--forensics-leading must be 1 or more");
   for (double p : s.backtest_points)
     if (!(p > 0 && p < 1)) throw UsageError("--backtest-points must be shares between 0 and 1");
   if (!s.baseline_spec.empty() && s.baseline_file.empty()) throw UsageError("--baseline-spec needs --baseline");
@@ -331,6 +341,8 @@ ForensicsOptions forensics_options(const ReportState& s) {
   fo.replicates = std::max(1, s.forensic_replicates);
   fo.seed = s.seed;
   fo.by = s.forensic_by;
+  fo.choices = s.forensic_choices;
+  fo.leading = s.forensic_leading;
   fo.threads = s.threads;
   return fo;
 }
@@ -420,6 +432,11 @@ void report_forensics(const ReportState& s, const ReportData& d, report::ReportI
     return;
   }
   const ForensicsOptions fo = forensics_options(s);
+  // A choice named on the command line that the count does not have is the user's error, not a
+  // section the page leaves out.
+  for (const auto& name : fo.choices)
+    if (d.count->find_choice(name) < 0)
+      throw UsageError(fmt::format("--forensics-choices: no choice named '{}' in {}", name, d.count->source()));
   progress.step(fmt::format("forensic battery ({} replicates{})", fo.replicates, fo.by.empty() ? "" : ", per " + fo.by));
   attempt(in.forensics, [&] { in.forensics.value = run_forensics(*d.count, fo); });
   progress.finish(in.forensics.has() ? fmt::format("{} of {} tests flagged", in.forensics.value->flagged(),
@@ -485,7 +502,7 @@ void record_options(const ReportState& s, const ReportData& d, const report::Rep
   o["threads"] = s.threads;
   o["max_findings"] = s.max_findings;
   o["forensics"] = {{"replicates", s.forensic_replicates}, {"seed", fo.seed}, {"fdr", fo.fdr},
-                    {"by", fo.by}, {"leading_choices", fo.leading}};
+                    {"by", fo.by}, {"choices", fo.choices}, {"leading_choices", fo.leading}};
 }
 
 // The link column of the count (by name, or the first named like a link), per line of the file;
@@ -531,7 +548,8 @@ std::unordered_map<uint64_t, std::string> read_links(const ReportState& s, const
 }
 
 void write_flagged_csv(const ReportState& s, const ReportData& d, const report::ReportInput& in) {
-  const std::vector<FlaggedSheet> rows = flagged_sheets(*d.count, in.integrity);
+  const std::vector<FlaggedSheet> rows =
+      flagged_sheets(*d.count, in.integrity, in.forensics.has() ? &*in.forensics.value : nullptr);
   const auto by_line = read_links(s, *d.count);
   std::vector<std::string> links;
   for (const auto& r : rows) {

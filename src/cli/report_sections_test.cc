@@ -1,7 +1,10 @@
 // The report's observer sections on the embedded example: the comparison with another count
 // (--compare-with), the table by region, how the columns were read, and a guessed layout said on
 // the first screen. Bolivia 2019 against the 21 October TREP: the 706 sheets whose numbers changed.
+#include <algorithm>
 #include <fstream>
+#include <map>
+#include <sstream>
 #include <iterator>
 
 #include <fmt/format.h>
@@ -67,6 +70,85 @@ TEST(ReportSections, ComparisonRegionsAndReading) {
   Report bad = run_report(fmt::format("{} --spec {} --regions county", testing::kExample, testing::kExampleSpec));
   ASSERT_EQ(bad.exit_code, 0) << bad.err;
   EXPECT_NE(bad.json["regions"]["reason"].get<std::string>().find("no geography level 'county'"), std::string::npos);
+}
+
+// The forensic battery's target is selectable in the report, and each tested choice gets its own
+// fingerprint and model fits (not only the leader's).
+TEST(ReportSections, ForensicChoicesAreSelectable) {
+  const std::string html = testing::temp_file(""), json = testing::temp_file("");
+  auto run = testing::run_cli(fmt::format(
+      "report {} --spec {} --forensics-replicates 20 --forensics-choices 'Movimiento Azul' --forensics-choices "
+      "'Alianza Verde' --draws 100 --backtest-draws 0 -o {} --json-out {}",
+      testing::kExample, testing::kExampleSpec, html, json));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const nlohmann::json j = nlohmann::json::parse(read_all(json));
+  const auto& f = j["forensics"];
+  ASSERT_EQ(f["choices"].size(), 2u);
+  EXPECT_EQ(f["choices"][0], "Movimiento Azul");
+  EXPECT_EQ(f["choices"][1], "Alianza Verde");
+  ASSERT_EQ(f["model_fits"].size(), 2u);
+  EXPECT_EQ(f["model_fits"][0]["klimek"]["choice"], "Movimiento Azul");
+  EXPECT_EQ(f["model_fits"][1]["shpilkin"]["choice"], "Alianza Verde");
+  const std::string page = read_all(html);
+  EXPECT_NE(page.find("id=\"chart-fingerprint-0\""), std::string::npos);
+  EXPECT_NE(page.find("id=\"chart-fingerprint-1\""), std::string::npos);
+  EXPECT_NE(page.find("fitted to Movimiento Azul&#39;s fingerprint"), std::string::npos);
+  EXPECT_NE(page.find("fitted to Alianza Verde&#39;s fingerprint"), std::string::npos);
+  EXPECT_EQ(page.find("fitted to Frente Popular&#39;s fingerprint"), std::string::npos);
+  // A choice the count does not have is an input error.
+  auto bad = testing::run_cli(fmt::format("report {} --spec {} --forensics-choices Nobody -o {}", testing::kExample,
+                                          testing::kExampleSpec, testing::temp_file("")));
+  EXPECT_NE(bad.exit_code, 0);
+}
+
+// --flagged-csv lists the sheets behind a within-place forensic flag: on a simulated count with
+// extreme stuffing in 2% of the sheets the tail-symmetry test flags and its sheets are listed (most
+// of them stuffed, by the file's own sim_stuffed truth); on the same count without stuffing the
+// test does not flag and no forensic row is written.
+TEST(ReportSections, FlaggedCsvListsWithinPlaceFlagsOnlyWhenTheTestFlags) {
+  auto rows_of = [](double fraud, size_t& forensic, size_t& stuffed) {
+    const std::string sim = testing::temp_file("", ".csv"), csv = testing::temp_file(""), html = testing::temp_file("");
+    auto s = testing::run_cli(fmt::format("simulate --out {} --units 12000 --seed 4 --fraud-kind extreme --fraud-share {}",
+                                          sim, fraud));
+    ASSERT_EQ(s.exit_code, 0) << s.err;
+    auto r = testing::run_cli(fmt::format("report {} --forensics-replicates 50 --draws 100 --backtest-draws 0 -o {} "
+                                          "--flagged-csv {}",
+                                          sim, html, csv));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    // The truth per sheet id, from the simulated file (id first, sim_stuffed by name).
+    std::map<std::string, bool> truth;
+    {
+      std::istringstream in(read_all(sim));
+      std::string line;
+      std::getline(in, line);
+      std::vector<std::string> head;
+      for (std::istringstream h(line); std::getline(h, line, ',');) head.push_back(line);
+      const size_t col = static_cast<size_t>(std::find(head.begin(), head.end(), "sim_stuffed") - head.begin());
+      ASSERT_LT(col, head.size());
+      while (std::getline(in, line)) {
+        std::vector<std::string> f;
+        for (std::istringstream l(line); std::getline(l, line, ',');) f.push_back(line);
+        if (f.size() > col) truth[f[0]] = f[col] != "0" && !f[col].empty();
+      }
+    }
+    forensic = stuffed = 0;
+    std::istringstream in(read_all(csv));
+    std::string line;
+    std::getline(in, line);
+    EXPECT_EQ(line, "sheet_id,line,place,severity,finding,message");
+    while (std::getline(in, line)) {
+      if (line.find(",forensic,within_place_tail,") == std::string::npos) continue;
+      ++forensic;
+      stuffed += truth[line.substr(0, line.find(','))];
+      EXPECT_NE(line.find("a sheet to look at, not a finding of fraud"), std::string::npos);
+    }
+  };
+  size_t forensic = 0, stuffed = 0;
+  rows_of(0.02, forensic, stuffed);
+  EXPECT_GT(forensic, 100u);
+  EXPECT_GT(10 * stuffed, 8 * forensic) << stuffed << " stuffed of " << forensic;
+  rows_of(0, forensic, stuffed);
+  EXPECT_EQ(forensic, 0u);
 }
 
 TEST(ReportSections, Bolivia2019AgainstTheTrepOf21October) {

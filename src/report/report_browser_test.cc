@@ -210,8 +210,9 @@ TEST(ReportBrowser, DemoReportHasEverySection) {
   EXPECT_GT(j["map"]["places"].size(), 10u);
   size_t charts = chart_count(page);
   // shares, integrity, trajectory, per-sheet margin, composition, projection, backtest, the map by
-  // margin and by arrival, the whole-percentage histograms (turnout, two choices), the fingerprint
-  EXPECT_EQ(charts, 13u);
+  // margin and by arrival, the whole-percentage histograms (turnout, two choices), the fingerprints
+  // of the two tested choices
+  EXPECT_EQ(charts, 14u);
   const Rendered rendered = render(html);
   expect_all_charts_rendered(rendered, charts);
   // The maps draw the country borders under the places: geoshapes inside the map's SVG, from the
@@ -315,7 +316,7 @@ TEST(ReportBrowser, Russia2018RendersOffline) {
   EXPECT_NE(page.find("does not say how the pattern arose"), std::string::npos);
   EXPECT_NE(page.find("Shpilkin&#39;s method"), std::string::npos);
   size_t charts = chart_count(page);
-  EXPECT_EQ(charts, 6u);  // shares, integrity, three histograms, fingerprint
+  EXPECT_EQ(charts, 7u);  // shares, integrity, three histograms, the two tested choices' fingerprints
   expect_all_charts_rendered(render(html), charts);
 }
 

@@ -234,7 +234,8 @@ TEST(Report, ForensicSectionFollowsTheBattery) {
     EXPECT_FALSE(c.spec["data"]["values"].empty()) << c.id;
   }
   EXPECT_EQ(histograms, rounded.value->percent_histograms.size());
-  EXPECT_EQ(fingerprints, 1u);
+  EXPECT_EQ(fingerprints, rounded.value->fingerprints.size());  // one per tested choice
+  EXPECT_EQ(fingerprints, 2u);
 
   so.round_share = 0;
   fo.by.clear();

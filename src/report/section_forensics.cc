@@ -250,7 +250,7 @@ void forensic_section_shape_caution(const std::vector<const ForensicTest*>& whol
               "pattern sits on the map, who was counted when) and evidence beyond the numbers.");
 }
 
-// The whole-percentage histograms and the first fingerprint, with its corner paragraph.
+// The whole-percentage histograms and each tested choice's fingerprint, with its corner paragraph.
 void forensic_section_charts(const ForensicsResult& r, Section& sec) {
   std::string& h = sec.html;
   size_t chart = 0;
@@ -260,7 +260,7 @@ void forensic_section_charts(const ForensicsResult& r, Section& sec) {
     h += chart_div(c);
     sec.charts.push_back(std::move(c));
   }
-  for (size_t i = 0; i < r.fingerprints.size() && i < 1; ++i) {
+  for (size_t i = 0; i < r.fingerprints.size(); ++i) {
     const Fingerprint& f = r.fingerprints[i];
     if (f.units == 0) continue;
     h += para(fmt::format("{} of the units ({} of the registered voters) report both turnout and {}'s share at 90% or "
@@ -272,40 +272,48 @@ void forensic_section_charts(const ForensicsResult& r, Section& sec) {
   }
 }
 
-// Klimek et al.'s fit and Shpilkin's estimate for the leading choice, when either ran.
+// Klimek et al.'s fit and Shpilkin's estimate for one choice, when either ran.
+void forensic_section_model(const ModelFits& m, std::string& h) {
+  const KlimekFit& k = m.klimek;
+  const ShpilkinEstimate& sh = m.shpilkin;
+  if (k.run && k.fits)
+    h += para(fmt::format(
+        "Klimek et al.'s fraud model fitted to {}'s fingerprint ({} units), which passed its fit check ({}): "
+        "incremental stuffing in {} of units ({}% interval {} to {}) and extreme stuffing in {} ({} to {}). The "
+        "intervals come from refitting data simulated from the fitted model with its clean part held fixed, so they "
+        "are narrower than the real uncertainty.",
+        k.choice, count(static_cast<long long>(k.units)), k.fit_check, percent(k.fi, 1), std::lround(100 * k.level),
+        percent(k.fi_lo, 1), percent(k.fi_hi, 1), percent(k.fe, 2), percent(k.fe_lo, 2), percent(k.fe_hi, 2)));
+  else if (k.run)
+    h += para(fmt::format("Klimek et al.'s fraud model, fitted to {}'s fingerprint ({} units): the model's assumptions "
+                          "fail here, so it gives no estimate ({}).",
+                          k.choice, count(static_cast<long long>(k.units)), k.fit_check));
+  if (sh.run && sh.fits)
+    h += para(fmt::format(
+        "Shpilkin's method: {} votes for {} above what its share at the turnout mode ({}) would give ({}% interval "
+        "{} to {}), {} of its votes.{}",
+        count(std::llround(sh.anomalous_votes)), sh.choice, percent(sh.clean_turnout_mode, 1),
+        std::lround(100 * sh.level), count(std::llround(sh.lo)), count(std::llround(sh.hi)),
+        percent(sh.share_of_winner_votes, 1),
+        sh.clipped ? " (The raw count is negative, as when the choice does worse above the mode: shown as 0.)" : ""));
+  else if (sh.run)
+    h += para(fmt::format("Shpilkin's method for {}: the model's assumptions fail here, so it gives no estimate ({}).",
+                          sh.choice, sh.fit_check));
+}
+
+// The model-based estimates of every tested choice, when any ran.
 void forensic_section_models(const ForensicsResult& r, std::string& h) {
-  const KlimekFit& k = r.klimek;
-  const ShpilkinEstimate& sh = r.shpilkin;
-  if (k.run || sh.run) {
-    h += "<h3>Model-based estimates (leading choice)</h3>\n";
-    if (k.run && k.fits)
-      h += para(fmt::format(
-          "Klimek et al.'s fraud model fitted to {}'s fingerprint ({} units), which passed its fit check ({}): "
-          "incremental stuffing in {} of units ({}% interval {} to {}) and extreme stuffing in {} ({} to {}). The "
-          "intervals come from refitting data simulated from the fitted model with its clean part held fixed, so they "
-          "are narrower than the real uncertainty.",
-          k.choice, count(static_cast<long long>(k.units)), k.fit_check, percent(k.fi, 1), std::lround(100 * k.level),
-          percent(k.fi_lo, 1), percent(k.fi_hi, 1), percent(k.fe, 2), percent(k.fe_lo, 2), percent(k.fe_hi, 2)));
-    else if (k.run)
-      h += para(fmt::format("Klimek et al.'s fraud model, fitted to {}'s fingerprint ({} units): the model's assumptions "
-                            "fail here, so it gives no estimate ({}).",
-                            k.choice, count(static_cast<long long>(k.units)), k.fit_check));
-    if (sh.run && sh.fits)
-      h += para(fmt::format(
-          "Shpilkin's method: {} votes for {} above what its share at the turnout mode ({}) would give ({}% interval "
-          "{} to {}), {} of its votes.{}",
-          count(std::llround(sh.anomalous_votes)), sh.choice, percent(sh.clean_turnout_mode, 1),
-          std::lround(100 * sh.level), count(std::llround(sh.lo)), count(std::llround(sh.hi)),
-          percent(sh.share_of_winner_votes, 1),
-          sh.clipped ? " (The raw count is negative, as when the choice does worse above the mode: shown as 0.)" : ""));
-    else if (sh.run)
-      h += para(fmt::format("Shpilkin's method for {}: the model's assumptions fail here, so it gives no estimate ({}).",
-                            sh.choice, sh.fit_check));
-    h += para("Both assume that honest units form a single cluster around one turnout and one share. Where places "
-              "differ for other reasons (town and country, regions that vote differently, compulsory voting), they "
-              "count those differences as anomaly. Read them as how far the count departs from that model, not as a "
-              "number of falsified votes; they carry weight only beside the tests above.");
-  }
+  bool any = false;
+  for (const auto& m : r.model_fits) any |= m.klimek.run || m.shpilkin.run;
+  if (!any) return;
+  h += "<h3>Model-based estimates</h3>\n";
+  h += para("For each tested choice: ballot stuffing shows in the winner's fingerprint, and votes moved from a rival "
+            "show in that rival's.");
+  for (const auto& m : r.model_fits) forensic_section_model(m, h);
+  h += para("Both assume that honest units form a single cluster around one turnout and one share. Where places "
+            "differ for other reasons (town and country, regions that vote differently, compulsory voting), they "
+            "count those differences as anomaly. Read them as how far the count departs from that model, not as a "
+            "number of falsified votes; they carry weight only beside the tests above.");
 }
 
 // The test tables (whole count, flagged regional tests) and the closing notes.

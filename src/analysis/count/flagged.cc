@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 namespace tallyscope {
 namespace {
 
@@ -16,9 +18,36 @@ std::string csv_field(const std::string& v) {
   return o + "\"";
 }
 
+// The within-place tail test's sheets, when it flagged (flagged.h).
+void add_tail_sheets(const Election& e, const ForensicsResult& f, std::vector<FlaggedSheet>& out,
+                     std::vector<size_t>& sheet_of) {
+  if (!f.within_place_tail_flagged() || f.choices.empty()) return;
+  double q = 0;
+  for (const auto& t : f.tests)
+    if (t.id == "within_place_tail_symmetry" && t.region.empty()) q = t.q_value;
+  const Geography& g = e.geography();
+  for (const auto& t : f.within_place_tail_sheets) {
+    if (t.sheet >= e.sheets()) continue;
+    FlaggedSheet r;
+    r.id = e.id(t.sheet);
+    r.line = e.line(t.sheet);
+    if (g.levels() > 0) r.place = g.path(g.levels() - 1, g.node_of(g.levels() - 1, t.sheet));
+    r.severity = "forensic";
+    r.code = "within_place_tail";
+    r.message = fmt::format(
+        "turnout {:.1f} sd ({:+.1f} points) above the median of the other sheets of its {}, and {}'s share {:.1f} sd "
+        "({:+.1f} points) above theirs: the pattern of ballot stuffing that the within-place tail-symmetry test flagged on the "
+        "whole count (q = {:.2g}); a sheet to look at, not a finding of fraud",
+        t.turnout_z, t.turnout_excess, f.within_place_level, f.choices.front(), t.share_z, t.share_excess, q);
+    out.push_back(std::move(r));
+    sheet_of.push_back(t.sheet);
+  }
+}
+
 }  // namespace
 
-std::vector<FlaggedSheet> flagged_sheets(const Election& e, const IntegrityReport& integrity) {
+std::vector<FlaggedSheet> flagged_sheets(const Election& e, const IntegrityReport& integrity,
+                                         const ForensicsResult* forensics) {
   const Geography& g = e.geography();
   struct Keyed {
     size_t sheet, order;
@@ -36,6 +65,12 @@ std::vector<FlaggedSheet> flagged_sheets(const Election& e, const IntegrityRepor
     r.code = f.code;
     r.message = f.message;
     rows.push_back({s.value_or(e.sheets()), rows.size(), std::move(r)});
+  }
+  if (forensics) {
+    std::vector<FlaggedSheet> tail;
+    std::vector<size_t> sheet_of;
+    add_tail_sheets(e, *forensics, tail, sheet_of);
+    for (size_t k = 0; k < tail.size(); ++k) rows.push_back({sheet_of[k], rows.size(), std::move(tail[k])});
   }
   std::stable_sort(rows.begin(), rows.end(), [](const Keyed& a, const Keyed& b) { return a.sheet < b.sheet; });
   std::vector<FlaggedSheet> out;

@@ -97,6 +97,19 @@ size_t ForensicsResult::tests_run() const {
 size_t ForensicsResult::flagged() const {
   return static_cast<size_t>(std::count_if(tests.begin(), tests.end(), [](const auto& t) { return t.flag; }));
 }
+bool ForensicsResult::within_place_tail_flagged() const {
+  return std::any_of(tests.begin(), tests.end(), [](const ForensicTest& t) {
+    return t.id == "within_place_tail_symmetry" && t.region.empty() && t.flag;
+  });
+}
+const ModelFits& ForensicsResult::leading_fits() const {
+  static const ModelFits none = [] {
+    ModelFits m;
+    m.klimek.why_not = m.shpilkin.why_not = "no choice";
+    return m;
+  }();
+  return model_fits.empty() ? none : model_fits.front();
+}
 
 namespace {
 
@@ -538,6 +551,7 @@ void forensics_within_place(const Election& e, const std::vector<int>& chosen, c
   r.within_place_note = w.note;
   r.within_place_why = w.why_not;
   r.within_place_places = w.places;
+  r.within_place_tail_sheets = std::move(w.tail_sheets);
   r.tests.insert(r.tests.end(), std::make_move_iterator(w.tests.begin()), std::make_move_iterator(w.tests.end()));
   if (!w.run) r.notes.push_back("within-place tests not run: " + w.why_not);
 }
@@ -553,7 +567,28 @@ void forensics_adjust(ForensicsResult& r, double fdr) {
   }
 }
 
-// Fingerprints of each chosen choice, and Klimek's model and Shpilkin's estimate for the leading one.
+// Klimek et al.'s model and Shpilkin's estimate for one choice (counts of the complete sheets).
+ModelFits fit_models(const std::vector<int64_t>& rg, const std::vector<int64_t>& bl, const std::vector<int64_t>& v,
+                     const ForensicsOptions& opt, const std::string& choice) {
+  ModelFits m;
+  m.choice = choice;
+  KlimekOptions ko;
+  ko.seed = opt.seed;
+  ko.threads = opt.threads;
+  m.klimek = fit_klimek(rg, bl, v, ko, choice);
+  ShpilkinOptions so;
+  so.seed = opt.seed;
+  so.threads = opt.threads;
+  m.shpilkin = estimate_shpilkin(rg, bl, v, so, choice);
+  if (m.klimek.run && !m.klimek.fits && m.shpilkin.run && m.shpilkin.fits) {
+    m.shpilkin.fits = false;
+    m.shpilkin.fit_check =
+        "it assumes the single clean cluster of Klimek's model, which fails its check here: " + m.klimek.fit_check;
+  }
+  return m;
+}
+
+// Fingerprints, Klimek's model and Shpilkin's estimate of each chosen choice.
 void forensics_fits(const ForensicsFrame& fr, const std::vector<int>& chosen, ForensicsResult& r) {
   const Election& e = fr.e;
   const ForensicsOptions& opt = fr.opt;
@@ -571,28 +606,18 @@ void forensics_fits(const ForensicsFrame& fr, const std::vector<int>& chosen, Fo
         v[i] = ok ? c[i] : 0;
       }
       if (opt.fits) r.fingerprints.push_back(fingerprint(rg, bl, v, opt.fingerprint_bins, c.name));
-      if (opt.model_fits && k == chosen.front()) {  // Klimek et al.'s model and Shpilkin's estimate, leading choice
-        KlimekOptions ko;
-        ko.seed = opt.seed;
-        ko.threads = opt.threads;
-        r.klimek = fit_klimek(rg, bl, v, ko, c.name);
-        ShpilkinOptions so;
-        so.seed = opt.seed;
-        so.threads = opt.threads;
-        r.shpilkin = estimate_shpilkin(rg, bl, v, so, c.name);
-        if (r.klimek.run && !r.klimek.fits && r.shpilkin.run && r.shpilkin.fits) {
-          r.shpilkin.fits = false;
-          r.shpilkin.fit_check = "it assumes the single clean cluster of Klimek's model, which fails its check here: " +
-                                 r.klimek.fit_check;
-        }
-      }
+      if (opt.model_fits) r.model_fits.push_back(fit_models(rg, bl, v, opt, c.name));
     }
   } else if (opt.fits || opt.model_fits) {
     r.notes.push_back("no fingerprint and no model fit: the file has no registered-voters column");
   }
-  if (!r.klimek.run && r.klimek.why_not.empty())
-    r.klimek.why_not = r.shpilkin.why_not =
-        !opt.model_fits ? "fits are off" : !reg ? "no registered-voters column" : "no choice";
+  if (r.model_fits.empty())
+    for (int k : chosen) {
+      ModelFits m;
+      m.choice = e.choices()[static_cast<size_t>(k)].name;
+      m.klimek.why_not = m.shpilkin.why_not = !opt.model_fits ? "fits are off" : "no registered-voters column";
+      r.model_fits.push_back(std::move(m));
+    }
 }
 
 }  // namespace
@@ -690,9 +715,15 @@ nlohmann::ordered_json to_json(const ForensicsResult& r) {
                        {"level", r.within_place_level.empty() ? nlohmann::ordered_json(nullptr)
                                                               : nlohmann::ordered_json(r.within_place_level)},
                        {"places", r.within_place_places},
-                       {"note", r.within_place_note.empty() ? r.within_place_why : r.within_place_note}};
-  j["klimek"] = to_json(r.klimek);
-  j["shpilkin"] = to_json(r.shpilkin);
+                       {"note", r.within_place_note.empty() ? r.within_place_why : r.within_place_note},
+                       {"tail_sheets", r.within_place_tail_sheets.size()},
+                       {"tail_flagged", r.within_place_tail_flagged()}};
+  // Every tested choice's fits; "klimek" and "shpilkin" repeat the leading choice's (model_fits[0]).
+  auto& mf = j["model_fits"] = nlohmann::ordered_json::array();
+  for (const auto& m : r.model_fits)
+    mf.push_back({{"choice", m.choice}, {"klimek", to_json(m.klimek)}, {"shpilkin", to_json(m.shpilkin)}});
+  j["klimek"] = to_json(r.leading_fits().klimek);
+  j["shpilkin"] = to_json(r.leading_fits().shpilkin);
   j["notes"] = r.notes;
   return j;
 }
@@ -743,7 +774,8 @@ std::string to_text(const ForensicsResult& r) {
   for (const auto& f : r.fingerprints)
     o += fmt::format("  fingerprint {}: {} units; {:.2f}% of units ({:.2f}% of voters) at turnout and share >= 90%\n",
                      f.choice, thousands(static_cast<int64_t>(f.units)), 100 * f.corner_units, 100 * f.corner_voters);
-  const KlimekFit& kf = r.klimek;
+  for (const auto& m : r.model_fits) {
+  const KlimekFit& kf = m.klimek;
   if (kf.run && kf.fits)
     o += fmt::format("  klimek {}: incremental fraud in {:.1f}% of units [{:.1f}, {:.1f}], extreme in {:.2f}% [{:.2f}, {:.2f}] "
                      "({:.0f}% intervals, parametric bootstrap; fit check: {})\n",
@@ -752,8 +784,8 @@ std::string to_text(const ForensicsResult& r) {
   else if (kf.run)
     o += fmt::format("  klimek {}: the model's assumptions fail here: no estimate ({})\n", kf.choice, kf.fit_check);
   else
-    o += fmt::format("  klimek: not run: {}\n", kf.why_not);
-  const ShpilkinEstimate& sh = r.shpilkin;
+    o += fmt::format("  klimek {}: not run: {}\n", m.choice, kf.why_not);
+  const ShpilkinEstimate& sh = m.shpilkin;
   if (sh.run && sh.fits)
     o += fmt::format("  shpilkin {}: {} anomalous votes [{}, {}] ({:.1f}% of its votes; clean turnout mode {:.1f}%, "
                      "clean share {:.1f}%){}\n",
@@ -763,7 +795,8 @@ std::string to_text(const ForensicsResult& r) {
   else if (sh.run)
     o += fmt::format("  shpilkin {}: the model's assumptions fail here: no estimate ({})\n", sh.choice, sh.fit_check);
   else
-    o += fmt::format("  shpilkin: not run: {}\n", sh.why_not);
+    o += fmt::format("  shpilkin {}: not run: {}\n", m.choice, sh.why_not);
+  }
   for (const auto& n : r.notes) o += fmt::format("  note: {}\n", n);
   return o;
 }

@@ -23,7 +23,7 @@
 // its digit statistics are drawn from their exact per-unit class probabilities under the binomial
 // (digit_null.h), which is the same null as a binomial redraw at a fraction of the cost.
 //
-// Model fits (with fits on and a registered-voters column, for the leading choice): Klimek et al.'s
+// Model fits (with fits on and a registered-voters column, for each tested choice): Klimek et al.'s
 // incremental/extreme fraud model (klimek.h) and Shpilkin's anomalous-vote estimate (shpilkin.h),
 // each with a seeded bootstrap interval.
 //
@@ -94,6 +94,24 @@ struct ForensicTest {
   std::map<std::string, size_t> excluded;  // reason -> units left out
 };
 
+// A sheet on the tail-symmetry test's stuffing side (within_place.h) that stands out on both
+// counts: its turnout beyond +kTailZ binomial sd of the median of the other sheets of its place,
+// and the leading choice's share beyond +kTailZ sd of theirs. These are the sheets to look at on
+// paper when that test flags (report --flagged-csv). On a clean count a few sheets meet both by
+// chance, so they are not listed unless the test flags.
+struct TailSheet {
+  uint32_t sheet = 0;
+  double turnout_z = 0, share_z = 0;  // the excesses over the others' medians, in binomial sd
+  double turnout_excess = 0;  // in points of registered voters
+  double share_excess = 0;    // in points of ballots
+};
+
+struct ModelFits {
+  std::string choice;
+  KlimekFit klimek;
+  ShpilkinEstimate shpilkin;
+};
+
 struct ForensicsResult {
   std::string source;
   int replicates = 0;
@@ -108,17 +126,25 @@ struct ForensicsResult {
   // The integer-percentage test's chart per target (whole count): units by 0.1-point percentage
   // bin against the null's exact mean and sd; empty when fits are off.
   std::vector<PercentHistogram> percent_histograms;
-  // For the leading choice (choices[0]), whole count, with fits on and a registered-voters column;
-  // otherwise run = false and why_not says why.
-  KlimekFit klimek;
-  ShpilkinEstimate shpilkin;
+  // Klimek et al.'s model and Shpilkin's estimate for each tested choice, in `choices`' order
+  // (whole count), with model fits on and a registered-voters column; otherwise one entry per
+  // choice with run = false and why_not saying why. Stuffing shows in the winner's fingerprint,
+  // but a runner-up's votes moved to the winner show in the runner-up's, so each is fitted.
+  std::vector<ModelFits> model_fits;
   // The within-place family's level and what it is, in words (within_place.h); empty level when
   // it could not run (within_place_why says why).
   std::string within_place_level, within_place_note, within_place_why;
   bool within_place_places = true;  // false: the level is a region, not a polling place
+  // The sheets on the stuffing side of the leading choice's tail-symmetry test (within_place.h,
+  // TailSheet). Listed as sheets to look at (JSON, --flagged-csv) only when that test flags on the
+  // whole count: `within_place_tail_flagged()`.
+  std::vector<TailSheet> within_place_tail_sheets;
+  bool within_place_tail_flagged() const;
   std::vector<std::string> notes;
   size_t tests_run() const;
   size_t flagged() const;
+  // The leading choice's fits (model_fits[0]); an empty, not-run entry when there is none.
+  const ModelFits& leading_fits() const;
 };
 
 // Throws UsageError for an unknown choice or level; every data problem (too few units, no

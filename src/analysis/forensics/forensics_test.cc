@@ -192,8 +192,8 @@ TEST(Forensics, BadInputSaysWhyNotRun) {
   EXPECT_THROW(run_forensics(e, o), UsageError);
 }
 
-// The model fits (klimek.h, shpilkin.h; validated in their own tests) are wired in for the leading
-// choice, and say why when they are not run.
+// The model fits (klimek.h, shpilkin.h; validated in their own tests) are wired in for every tested
+// choice, in the choices' order, each fitted to its own counts; and say why when they are not run.
 TEST(Forensics, ModelFitsInJson) {
   Election e = load(synthetic(1500, 0, 21));
   ForensicsOptions o;
@@ -201,22 +201,38 @@ TEST(Forensics, ModelFitsInJson) {
   o.digit_tests = false;
   o.threads = 2;
   ForensicsResult r = run_forensics(e, o);
+  ASSERT_EQ(r.choices.size(), 2u);
+  ASSERT_EQ(r.model_fits.size(), 2u);
   nlohmann::ordered_json j = to_json(r);
   ASSERT_TRUE(j.contains("klimek"));
   ASSERT_TRUE(j.contains("shpilkin"));
   EXPECT_TRUE(j["klimek"]["run"].get<bool>());
   EXPECT_EQ(j["klimek"]["choice"], r.choices[0]);
   EXPECT_TRUE(j["shpilkin"]["run"].get<bool>());
-  EXPECT_NE(to_text(r).find("klimek"), std::string::npos);
+  ASSERT_EQ(j["model_fits"].size(), 2u);
+  for (size_t k = 0; k < 2; ++k) {
+    EXPECT_EQ(j["model_fits"][k]["choice"], r.choices[k]);
+    EXPECT_EQ(j["model_fits"][k]["klimek"]["choice"], r.choices[k]);
+    EXPECT_TRUE(j["model_fits"][k]["klimek"]["run"].get<bool>());
+    EXPECT_EQ(j["model_fits"][k]["shpilkin"]["choice"], r.choices[k]);
+  }
+  // Each fit reads its own choice's counts: the runner-up's clean share is its own, not the leader's.
+  EXPECT_NE(r.model_fits[0].shpilkin.clean_share, r.model_fits[1].shpilkin.clean_share);
+  EXPECT_EQ(j["model_fits"][0]["klimek"], j["klimek"]);
+  const std::string text = to_text(r);
+  EXPECT_NE(text.find("klimek " + r.choices[0]), std::string::npos);
+  EXPECT_NE(text.find("klimek " + r.choices[1]), std::string::npos);
   o.fits = false;  // the fingerprints off: the model fits stay
   r = run_forensics(e, o);
   EXPECT_TRUE(r.fingerprints.empty());
-  EXPECT_TRUE(r.klimek.run);
+  EXPECT_TRUE(r.leading_fits().klimek.run);
   o.model_fits = false;
   r = run_forensics(e, o);
-  EXPECT_FALSE(r.klimek.run);
-  EXPECT_EQ(r.klimek.why_not, "fits are off");
+  ASSERT_EQ(r.model_fits.size(), 2u);
+  EXPECT_FALSE(r.leading_fits().klimek.run);
+  EXPECT_EQ(r.leading_fits().klimek.why_not, "fits are off");
   EXPECT_EQ(to_json(r)["shpilkin"]["why_not"], "fits are off");
+  EXPECT_EQ(to_json(r)["model_fits"][1]["shpilkin"]["why_not"], "fits are off");
 }
 
 // Bolivia 2019, final count: analysed end to end. With 200 replicates and the digit tests alone

@@ -133,7 +133,7 @@ double median_of_others(const std::vector<double>& v, const std::vector<uint32_t
 // The tail-symmetry sign test (within_place.h): a / n_u - b / n_l against the pooled normal test.
 ForensicTest tail_symmetry(const Series& reg_ballots, const std::vector<double>& turnout,
                            const std::vector<double>& share, const Series& s, const Members& places,
-                           const std::string& level, size_t min_tail) {
+                           const std::string& level, size_t min_tail, std::vector<TailSheet>& tail) {
   ForensicTest x = wp_test("within_place_tail_symmetry", s.name, level, "greater");
   size_t nu = 0, nl = 0, a = 0, b = 0, used = 0;
   std::vector<double> buf;
@@ -142,8 +142,12 @@ ForensicTest tail_symmetry(const Series& reg_ballots, const std::vector<double>&
     if (m.size() < kTailMinSheets) continue;
     int64_t c = 0, n = 0;
     double inv = 0;
+    int64_t sc = 0, sn = 0;
+    double sinv = 0;
     for (uint32_t i : m) c += reg_ballots.count[i], n += reg_ballots.denom[i], inv += 1 / static_cast<double>(reg_ballots.denom[i]);
+    for (uint32_t i : m) sc += s.count[i], sn += s.denom[i], sinv += 1 / static_cast<double>(s.denom[i]);
     const double p = static_cast<double>(c) / static_cast<double>(n), k1 = static_cast<double>(m.size() - 1);
+    const double q = static_cast<double>(sc) / static_cast<double>(sn);
     if (!(p > 0 && p < 1)) continue;
     used += m.size();
     for (uint32_t i : m) {
@@ -154,8 +158,15 @@ ForensicTest tail_symmetry(const Series& reg_ballots, const std::vector<double>&
       // taken as pi/2 times the mean's): it only sets the tails, which the null treats alike.
       const double sd = std::sqrt(p * (1 - p) * (1 / ni + 1.5708 * (inv - 1 / ni) / (k1 * k1)));
       const double z = d / sd;
-      if (z > kTailZ) ++nu, a += e > 0;
-      else if (z < -kTailZ) ++nl, b += e < 0;
+      if (z > kTailZ) {
+        ++nu, a += e > 0;
+        // Listed (not counted differently) when the share stands out too, by the same binomial rule.
+        const double bi = static_cast<double>(s.denom[i]);
+        const double ssd = std::sqrt(q * (1 - q) * (1 / bi + 1.5708 * (sinv - 1 / bi) / (k1 * k1)));
+        if (e > 0 && ssd > 0 && e / ssd > kTailZ) tail.push_back({i, z, e / ssd, 100 * d, 100 * e});
+      } else if (z < -kTailZ) {
+        ++nl, b += e < 0;
+      }
     }
   }
   x.units = used;
@@ -270,8 +281,10 @@ WithinPlaceResult within_place_tests(const Election& e, const std::vector<int>& 
       }
     r.tests.push_back(dispersion(s, places, r.level));
     r.tests.push_back(association(t, share, s, places, r.level, R, stats::Rng(opt.seed, kWithinPlaceStreams + c)));
-    if (c == 0) r.tests.push_back(tail_symmetry(turnout, t, share, s, places, r.level, opt.min_tail));
+    if (c == 0) r.tests.push_back(tail_symmetry(turnout, t, share, s, places, r.level, opt.min_tail, r.tail_sheets));
   }
+  std::sort(r.tail_sheets.begin(), r.tail_sheets.end(),
+            [](const TailSheet& a, const TailSheet& b) { return a.sheet < b.sheet; });
   for (auto& x : r.tests) {
     if (!r.places) x.level = "within-region:" + r.level;
     if (!r.places && x.run) {  // a region's sheets are not exchangeable partitions of one electorate

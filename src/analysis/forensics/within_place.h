@@ -73,6 +73,7 @@ struct WithinPlaceOptions {
   size_t min_tail = 20;    // sheets needed in each tail of the tail-symmetry test
 };
 
+// TailSheet (forensics.h): a sheet on the stuffing side of the tail-symmetry test.
 struct WithinPlaceResult {
   bool run = false;
   std::string why_not;
@@ -83,6 +84,7 @@ struct WithinPlaceResult {
   double median_sheets = 0;   // per unit of that level
   std::string note;           // what the level is, in words
   std::vector<ForensicTest> tests;  // turnout dispersion, then per choice: dispersion, association (and for the first, tail symmetry)
+  std::vector<TailSheet> tail_sheets;  // the leading choice's (choices[0]), in sheet order
 };
 
 // The level the tests would use: its index, or -1 when no level has two or more sheets in most of

@@ -81,6 +81,36 @@ TEST(WithinPlace, TailSymmetryQuietOnCleanAndFindsStuffing) {
   EXPECT_LT(t->p_value, 0.001) << t->statistic << " sd " << t->null_sd;  // 1.5e-4 at seed 4: few places of 4+ sheets
 }
 
+// The tail sheets of a stuffed count are the stuffed sheets: most stuffed sheets of places the test
+// uses are listed, and most listed sheets are stuffed (the truth is the simulator's sim_stuffed extra).
+TEST(WithinPlace, TailSheetsAreTheStuffedOnes) {
+  SimulationOptions so = wp_sim(4);
+  so.fraud_kind = FraudKind::kExtreme;
+  so.fraud_share = 0.02;
+  Election e = simulate(so);
+  const CountColumn* truth = nullptr;
+  for (const auto& x : e.extras())
+    if (x.name == "stuffed") truth = &x;
+  ASSERT_NE(truth, nullptr);
+  WithinPlaceResult r = within_place_tests(e, {0});
+  ASSERT_FALSE(r.tail_sheets.empty());
+  size_t stuffed_listed = 0;
+  for (size_t k = 0; k < r.tail_sheets.size(); ++k) {
+    const TailSheet& t = r.tail_sheets[k];
+    if (k) {
+      EXPECT_LT(r.tail_sheets[k - 1].sheet, t.sheet);
+    }
+    EXPECT_GT(t.turnout_z, kTailZ);
+    EXPECT_GT(t.share_z, kTailZ);
+    EXPECT_GT(t.share_excess, 0);
+    EXPECT_GT(t.turnout_excess, 0);
+    stuffed_listed += (*truth)[t.sheet] > 0;
+  }
+  EXPECT_GT(static_cast<double>(stuffed_listed), 0.8 * static_cast<double>(r.tail_sheets.size()))
+      << stuffed_listed << " of " << r.tail_sheets.size();
+  EXPECT_GT(stuffed_listed, 100u);  // of the 240 stuffed, those in places of four or more sheets
+}
+
 TEST(WithinPlace, SameSeedSameResult) {
   Election e = simulate(wp_sim(5));
   WithinPlaceOptions o;
