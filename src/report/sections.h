@@ -11,6 +11,9 @@ Section section_integrity(const IntegrityReport& r, size_t max_findings);
 Section section_progression(const Maybe<ProgressionResult>& p);
 Section section_projection(const Maybe<ProjectionResult>& p, const std::string& basis, const Maybe<BacktestResult>& b);
 Section section_map(const Maybe<PlaceMap>& m);
+// A map chart's spec: the points' layer (objects with "lon" and "lat" in `values`) over the country
+// borders and the first-level borders of the countries it covers (admin1.h), fitted to the points.
+nlohmann::ordered_json map_spec(const nlohmann::ordered_json& values, nlohmann::ordered_json points_layer);
 Section section_forensics(const Maybe<ForensicsResult>& f);
 // Provenance: the command, the inputs' hashes, how the count's columns were read, every option.
 Section section_provenance(const Provenance& p, const ElectionSpec& count_spec);

@@ -75,6 +75,11 @@ RegionTable region_table(const Election& e, size_t level, const IntegrityReport*
       row.sheets_with_errors += findings[s] == 1;
       row.sheets_with_warnings += findings[s] == 2;
     }
+    if (e.has_coordinates() && !std::isnan(e.latitude()[s]) && !std::isnan(e.longitude()[s])) {
+      row.lat += e.latitude()[s];
+      row.lon += e.longitude()[s];
+      ++row.sheets_with_coordinates;
+    }
   }
   for (uint32_t r = 0; r < R; ++r) {
     RegionRow& row = t.rows[r];
@@ -83,6 +88,9 @@ RegionTable region_table(const Election& e, size_t level, const IntegrityReport*
                             : std::nan("");
     row.turnout = row.registered > 0 ? static_cast<double>(ballots_with_registered[r]) / static_cast<double>(row.registered)
                                      : std::nan("");
+    const double n = static_cast<double>(row.sheets_with_coordinates);
+    row.lat = n > 0 ? row.lat / n : std::nan("");
+    row.lon = n > 0 ? row.lon / n : std::nan("");
   }
   return t;
 }
@@ -109,7 +117,8 @@ nlohmann::ordered_json to_json(const RegionTable& t) {
     rows.push_back({{"region", r.name}, {"sheets", r.sheets}, {"registered", r.registered},
                     {"sheets_with_registered", r.sheets_with_registered}, {"ballots", r.ballots}, {"valid", r.valid},
                     {"votes", votes}, {"margin_points", number(r.margin_points)}, {"turnout", number(r.turnout)},
-                    {"sheets_with_errors", r.sheets_with_errors}, {"sheets_with_warnings", r.sheets_with_warnings}});
+                    {"sheets_with_errors", r.sheets_with_errors}, {"sheets_with_warnings", r.sheets_with_warnings},
+                    {"lat", number(r.lat)}, {"lon", number(r.lon)}, {"sheets_with_coordinates", r.sheets_with_coordinates}});
   }
   return {{"level", t.level}, {"leader", t.leader}, {"runner_up", t.runner_up}, {"rows", rows}};
 }

@@ -24,6 +24,9 @@ struct RegionRow {
   double margin_points = 0;    // the whole count's leader minus its runner-up, points of the region's valid votes
   double turnout = 0;          // ballots / registered over the sheets with registered voters; NaN without
   size_t sheets_with_errors = 0, sheets_with_warnings = 0;
+  // The mean position of its sheets with coordinates (NaN without any): where the map puts it.
+  double lat = 0, lon = 0;
+  size_t sheets_with_coordinates = 0;
 };
 
 struct RegionTable {

@@ -53,5 +53,25 @@ TEST(RegionTable, SumsByHandAndFindingsPerRegion) {
   EXPECT_THROW(region_table(e, size_t{2}), UsageError);
 }
 
+// A region's position is the mean of its sheets' coordinates, over the sheets that have them (by
+// hand: North (-16.0 + -16.4) / 2, (-68.0 + -68.2) / 2; South has none); without coordinate
+// columns every position is missing.
+TEST(RegionTable, PositionIsTheMeanOfItsSheets) {
+  LoadOptions o;
+  o.spec = parse_spec("choices = [\"A\", \"B\"]\n[columns]\nid = \"id\"\ngeography = [\"region\"]\n"
+                      "latitude = \"lat\"\nlongitude = \"lon\"\n", "s");
+  Election e = load_election(testing::temp_file("id,region,lat,lon,A,B\n1,North,-16.0,-68.0,6,3\n"
+                                                "2,North,-16.4,-68.2,5,4\n3,South,,,1,7\n"),
+                             o);
+  RegionTable t = region_table(e, "region");
+  ASSERT_EQ(t.rows.size(), 2u);
+  EXPECT_NEAR(t.rows[0].lat, -16.2, 1e-12);
+  EXPECT_NEAR(t.rows[0].lon, -68.1, 1e-12);
+  EXPECT_EQ(t.rows[0].sheets_with_coordinates, 2u);
+  EXPECT_TRUE(std::isnan(t.rows[1].lat));
+  EXPECT_EQ(t.rows[1].sheets_with_coordinates, 0u);
+  EXPECT_TRUE(to_json(t)["rows"][1]["lat"].is_null());
+}
+
 }  // namespace
 }  // namespace tallyscope

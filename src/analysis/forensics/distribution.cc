@@ -219,7 +219,8 @@ ForensicTest distribution_score(const Cell& c, const DistributionTarget& tg, siz
       }
       const double pu = (1.0 + static_cast<double>(ge)) / (md + 1), pl = (1.0 + static_cast<double>(le)) / (md + 1);
       x.p_empirical = kTwoSided[k] ? std::min(1.0, 2 * std::min(pu, pl)) : pu;
-      x.p_value = stats::null_tail_p(t, x.null_mean, x.null_sd, k == kDip, kTwoSided[k], x.p_empirical);
+      x.p_value = stats::null_tail_p(t, x.null_mean, x.null_sd, k == kDip, kTwoSided[k], x.p_empirical,
+                                     static_cast<int>(sim.size()));
     }
   }
   x.replicates = static_cast<int>(R);

@@ -443,11 +443,13 @@ ForensicTest forensics_score(const ForensicsFrame& fr, const Target& tg, const T
       x.null_sd = m > 1 ? std::sqrt(std::max(0.0, (sum2 - sum * sum / md) / (md - 1))) : 0;
       const double pu = (1.0 + static_cast<double>(ge)) / (md + 1), pl = (1.0 + static_cast<double>(le)) / (md + 1);
       x.p_empirical = kStats[k].two_sided ? std::min(1.0, 2 * std::min(pu, pl)) : pu;
-      x.p_value = stats::null_tail_p(obs[k], x.null_mean, x.null_sd, k == kUniformity, kStats[k].two_sided, x.p_empirical);
+      x.p_value = stats::null_tail_p(obs[k], x.null_mean, x.null_sd, k == kUniformity, kStats[k].two_sided, x.p_empirical,
+                                     static_cast<int>(m));
       if (k == 0) {  // integer percentages: the exact Poisson-binomial moments, continuity-corrected
         x.null_mean = observed.int_mean;
         x.null_sd = std::sqrt(observed.int_var);
-        x.p_value = stats::null_tail_p(obs[k] - 0.5, x.null_mean, x.null_sd, false, false, x.p_empirical);
+        x.p_value = stats::null_tail_p(obs[k] - 0.5, x.null_mean, x.null_sd, false, false, x.p_empirical,
+                                       stats::kExactMoments);
       }
     }
   }
