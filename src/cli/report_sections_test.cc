@@ -147,6 +147,12 @@ TEST(ReportSections, FlaggedCsvListsWithinPlaceFlagsOnlyWhenTheTestFlags) {
   rows_of(0.02, forensic, stuffed);
   EXPECT_GT(forensic, 100u);
   EXPECT_GT(10 * stuffed, 8 * forensic) << stuffed << " stuffed of " << forensic;
+  // The README quotes these figures (the same seed and options give the same file).
+  std::string readme = read_all(testing::source_dir() + "/README.md");
+  for (char& c : readme)
+    if (c == '\n') c = ' ';
+  const std::string claim = fmt::format("{} of the {} sheets listed are stuffed ones", stuffed, forensic);
+  EXPECT_NE(readme.find(claim), std::string::npos) << "README should say: " << claim;
   rows_of(0, forensic, stuffed);
   EXPECT_EQ(forensic, 0u);
 }
