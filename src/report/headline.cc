@@ -15,6 +15,10 @@ std::string progression_headline(const ProgressionResult& r) {
   if (r.composition.empty() || !finest) return "";
   const auto& whole = r.composition.front();
   const std::string toward = whole.gap_points >= 0 ? r.leader : r.runner_up;
+  if (!r.order_on_footing())
+    return fmt::format("Too little to tell whether the late shift toward {} is what the places counted late would give "
+                       "anyway: only {} of the {} sheets have a usable arrival time.",
+                       toward, count(static_cast<long long>(r.arrived)), count(static_cast<long long>(r.sheets)));
   if (finest->informative_groups < kMinComparisonPlaces)
     return fmt::format("Too little to tell whether the late shift toward {} is what the places counted late would give "
                        "anyway: only {} {} units hold both early and late sheets.",

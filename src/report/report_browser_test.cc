@@ -339,7 +339,7 @@ TEST(ReportBrowser, Russia2018RendersOffline) {
   for (const auto& t : j["forensics"]["tests"])
     if (t["id"] == "integer_percent" && t["target"] == "turnout" && t["region"].is_null()) turnout_flag = t["flag"];
   EXPECT_TRUE(turnout_flag);
-  EXPECT_NE(page.find("turnout has 10,461 units at whole percentages against"), std::string::npos);
+  EXPECT_NE(page.find("turnout falls on a whole percentage in 10,461 units, against"), std::string::npos);
   EXPECT_NE(page.find("does not say how the pattern arose"), std::string::npos);
   EXPECT_NE(page.find("Shpilkin&#39;s method"), std::string::npos);
   size_t charts = chart_count(page);

@@ -52,13 +52,40 @@ std::vector<std::string> row(const ForensicTest& t) {
           t.run ? (t.flag ? "FLAG" : "no") : (t.role == "descriptive" ? "descriptive" : "not run: " + t.why_not)};
 }
 
-// What a flagged whole-count test says, in one clause.
+// What a flagged whole-count test found, in one clause of words: what was looked for and which way
+// the count departs from what honest counts of its units' sizes give. The numbers are in the table
+// (issue 16: a journalist reads the sentence, an analyst the table); whole percentages keep their
+// counts, which are the finding itself.
 std::string flagged_clause(const ForensicTest& t) {
-  const std::string subject = t.target == "turnout" ? "turnout" : "the share of " + t.target;
+  const bool turnout = t.target == "turnout";
+  const std::string counts = turnout ? "the numbers of ballots cast" : t.target + "'s vote counts";
+  const bool more = t.statistic > t.null_mean;
+  const std::string often = more ? "more often" : "less often";
   if (t.id == "integer_percent")
-    return fmt::format("{} has {} units at whole percentages against {} expected (sd {})", subject,
-                       count(std::llround(t.statistic)), count(std::llround(t.null_mean)), num(t.null_sd, 1));
-  return fmt::format("{} for {}: {} against {} expected", label(t.id), t.target, value(t.statistic), value(t.null_mean));
+    return fmt::format("{} falls on a whole percentage in {} units, against {} expected of honest counts of the same "
+                       "sizes (sd {})",
+                       turnout ? "turnout" : "the share of " + t.target, count(std::llround(t.statistic)),
+                       count(std::llround(t.null_mean)), num(t.null_sd, 1));
+  if (t.id == "last_digit_mean")
+    return fmt::format("the last digits of {} are {} on average than honest counts of the same sizes give", counts,
+                       more ? "higher" : "lower");
+  if (t.id == "last_digit_uniformity")
+    return fmt::format("the last digits of {} are not spread evenly over 0 to 9, as honest counts of these sizes are",
+                       counts);
+  if (t.id == "last_digit_0_5")
+    return fmt::format("{} end in 0 or 5 {} than honest counts would (people who write numbers down favour round "
+                       "endings)",
+                       counts, often);
+  if (t.id == "pairs_repeated")
+    return fmt::format("{} end in a repeated pair of digits (11, 22, ...) {} than honest counts would", counts, often);
+  if (t.id == "pairs_adjacent")
+    return fmt::format("{} end in two adjacent digits (12, 43, ...) {} than honest counts would", counts, often);
+  if (t.id == "within_place_tail_symmetry")
+    return fmt::format("sheets with much higher turnout than the other sheets of their {} carry a higher share for {} "
+                       "more often than low-turnout sheets carry a lower one (the trace of ballot stuffing)",
+                       t.level.substr(t.level.find(':') + 1), t.target);
+  return fmt::format("{} for {} departs from what honest counts give ({})", label(t.id), t.target,
+                     more ? "above" : "below");
 }
 
 // Tests of the shape of the distribution, which differences between kinds of places also trigger.

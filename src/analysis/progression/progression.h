@@ -22,6 +22,7 @@ namespace tallyscope {
 inline constexpr size_t kMinSheetsPerSide = 100;      // sheets with arrival times each side of the cutoff (RD)
 inline constexpr size_t kMinComparisonPlaces = 30;    // places holding both early and late sheets
 inline constexpr double kMinBaselineMatched = 0.5;    // share of places matched to the baseline
+inline constexpr double kMinTimedShare = 0.5;         // share of the count's sheets with a usable arrival time
 
 struct ProgressionOptions {
   std::string leader, runner_up;        // the margin studied; default: the final count's top two
@@ -136,6 +137,13 @@ struct ProgressionResult {
   size_t arrived_late() const { return arrived > early ? arrived - early : 0; }
   // Whether the discontinuity stands on kMinSheetsPerSide timed sheets on each side.
   bool rd_on_footing() const { return early >= kMinSheetsPerSide && arrived_late() >= kMinSheetsPerSide; }
+  // Whether the count's order is known for enough of its sheets (kMinTimedShare of them with a
+  // usable arrival time; snapshots place every sheet). Otherwise early and late describe the timed
+  // sheets only, and the untimed rest, counted late, may be anything.
+  bool order_on_footing() const {
+    return kind != Arrival::Kind::kTimestamps || sheets == 0 ||
+           static_cast<double>(arrived) >= kMinTimedShare * static_cast<double>(sheets);
+  }
   // The comparison within the finest geography level; nullptr without geography.
   const Composition* finest_composition() const {
     const Composition* finest = nullptr;

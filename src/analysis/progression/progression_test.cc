@@ -297,5 +297,28 @@ TEST(Progression, FootingTooLittleToTell) {
       << b.footing[0];
 }
 
+// Arrival times for only 200 of the 600 sheets (the rest untimed, as mistyped or missing protocol
+// times are dropped): the count's order is too little to tell, whatever the cutoff.
+TEST(Progression, FootingFewSheetsWithUsableTimes) {
+  const Election spread = sixty_places(false);
+  std::string times = "id,time\n";
+  for (int i = 0; i < 600; i += 3) times += fmt::format("{},2020-01-01T{:02}:{:02}:00Z\n", i, 8 + i / 60, i % 60);
+  const Arrival a = read_arrival_times(temp_file(times), spread);
+  ProgressionOptions o;
+  o.placebos = 0;
+  o.cutoff_ms = parse_timestamp("2020-01-01T12:00:00Z")->epoch_ms;
+  ProgressionResult r = analyze_progression(spread, a, o);
+  EXPECT_EQ(r.arrived, 200u);
+  EXPECT_FALSE(r.order_on_footing());
+  ASSERT_FALSE(r.footing.empty());
+  EXPECT_NE(r.footing[0].find("The count's order: too little to tell. Only 200 of its 600 sheets (33.3%)"),
+            std::string::npos)
+      << r.footing[0];
+  // With every sheet timed, no such footing line.
+  ProgressionResult all = analyze_progression(spread, minute_by_minute(spread), o);
+  EXPECT_TRUE(all.order_on_footing());
+  for (const auto& f : all.footing) EXPECT_EQ(f.find("The count's order"), std::string::npos) << f;
+}
+
 }  // namespace
 }  // namespace tallyscope

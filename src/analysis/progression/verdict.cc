@@ -10,10 +10,17 @@ namespace tallyscope::progression_steps {
 
 namespace {
 
-// The footing of each verdict (README, "Footing"): the sheets each side of the cutoff, the places
+// The footing of each verdict (README, "Footing"): the sheets with a usable arrival time, the sheets
+// each side of the cutoff, the places
 // the within-place comparison uses, the places matched to the baseline. Fills r.footing.
 void assess_footing(ProgressionResult& r) {
   auto& f = r.footing;
+  if (!r.order_on_footing())
+    f.push_back(fmt::format("The count's order: too little to tell. Only {} of its {} sheets ({:.1f}%) have a usable "
+                            "arrival time; at least {:.0f}% are needed, since the order of the rest is unknown.",
+                            thousands(static_cast<int64_t>(r.arrived)), thousands(static_cast<int64_t>(r.sheets)),
+                            100.0 * static_cast<double>(r.arrived) / static_cast<double>(r.sheets),
+                            100 * kMinTimedShare));
   if (r.rd.available && !r.rd_on_footing())
     f.push_back(fmt::format("The discontinuity at the cutoff: too little to tell. {} sheets arrived before the cutoff "
                             "and {} after it; at least {} on each side are needed.",
