@@ -68,9 +68,10 @@ std::string read_all(ByteSource& src, size_t chunk) {
   return out;
 }
 
-CliResult run_cli(const std::string& args, int timeout_seconds) {
+namespace {
+CliResult run_cli_prefixed(const std::string& args, int timeout_seconds, const std::string& shell_prefix) {
   std::string out_path = temp_file("", ".out"), err_path = temp_file("", ".err");
-  std::string prefix = timeout_seconds > 0 ? "timeout -s KILL " + std::to_string(timeout_seconds) + " " : "";
+  std::string prefix = shell_prefix + (timeout_seconds > 0 ? "timeout -s KILL " + std::to_string(timeout_seconds) + " " : "");
   std::string cmd = prefix + std::string(TALLYSCOPE_BINARY) + " " + args + " >" + out_path + " 2>" + err_path + " </dev/null";
   int status = std::system(cmd.c_str());
   CliResult r;
@@ -86,6 +87,13 @@ CliResult run_cli(const std::string& args, int timeout_seconds) {
   r.out = slurp(out_path);
   r.err = slurp(err_path);
   return r;
+}
+}  // namespace
+
+CliResult run_cli(const std::string& args, int timeout_seconds) { return run_cli_prefixed(args, timeout_seconds, ""); }
+
+CliResult run_cli_limited(const std::string& args, int timeout_seconds, long long address_space_kib) {
+  return run_cli_prefixed(args, timeout_seconds, "ulimit -v " + std::to_string(address_space_kib) + " && ");
 }
 
 }  // namespace tallyscope::testing

@@ -37,6 +37,8 @@ struct CliResult {
 // Runs the built tallyscope binary with the given arguments (a shell-quoted string). With a
 // timeout (seconds), coreutils' `timeout` kills a run that takes longer (timed_out is then set).
 CliResult run_cli(const std::string& args, int timeout_seconds = 0);
+// The same under `ulimit -v <kib>` (the address space the process may map), for resource tests.
+CliResult run_cli_limited(const std::string& args, int timeout_seconds, long long address_space_kib);
 
 }  // namespace tallyscope::testing
 
