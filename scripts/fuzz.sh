@@ -13,7 +13,7 @@ cmake --build --preset fuzz
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 status=0
-for target in csv spec timestamp xlsx long; do
+for target in csv spec timestamp xlsx long spec_struct; do
   bin=$build/fuzz_$target
   mapfile -t regressions < <(find fuzz/regressions/$target -type f ! -name .keep 2>/dev/null | sort)
   if ((${#regressions[@]})); then
