@@ -71,6 +71,42 @@ TEST(Klimek, RecoversModelParameters) {
   }
 }
 
+// Coverage of the 90% intervals on data drawn from the model itself (issue 13 asks 85-95%): 40
+// data sets of 5,000 units per case, each fitted with its own seed; covered when the truth lies in
+// [lo, hi]. Measured (this build): f_i covered 37, 15, 0 and 38 of 40 for the cases below, f_e 34,
+// 35, 33 and 32. Where no incremental stuffing exists (f_i = 0) the interval holds 0 (the side a
+// false alarm would come from); with incremental stuffing the fit underestimates it (mean f_i 0.036
+// for 0.1, 0.125 for 0.3: the clean modes, estimated from the stuffed data, move toward the fraud
+// and absorb it) and the interval, conditional on the clean cluster, misses the truth. A basic
+// bootstrap with the clean cluster refitted too was tried: 11 of 40 for 0.3, 12 for 0.1, at twice
+// the cost, so not kept. klimek.h and the report say that the intervals are too narrow.
+TEST(Klimek, IntervalsCoverOnTheModelsOwnData) {
+  struct Case {
+    double fi, fe;
+    int min_cover_i, min_cover_e;  // of 40
+  };
+  const int runs = 40;
+  for (Case c : {Case{0, 0, 34, 31}, Case{0.1, 0, 0, 31}, Case{0.3, 0.02, 0, 30}, Case{0, 0.02, 34, 29}}) {
+    int cover_i = 0, cover_e = 0, fits = 0;
+    double mean_fi = 0;
+    for (int s = 0; s < runs; ++s) {
+      KlimekFit k = fit_model(c.fi, c.fe, 5000, 1000 + static_cast<uint64_t>(s));
+      ASSERT_TRUE(k.run) << k.why_not;
+      cover_i += k.fi_lo <= c.fi + 1e-9 && c.fi <= k.fi_hi + 1e-9;
+      cover_e += k.fe_lo <= c.fe + 1e-9 && c.fe <= k.fe_hi + 1e-9;
+      fits += k.fits;
+      mean_fi += k.fi / runs;
+    }
+    std::printf("coverage fi=%.2f fe=%.3f: fi %d/%d, fe %d/%d, fit check passed %d/%d, mean fi %.3f\n", c.fi, c.fe,
+                cover_i, runs, cover_e, runs, fits, runs, mean_fi);
+    EXPECT_GE(cover_i, c.min_cover_i) << c.fi;
+    EXPECT_GE(cover_e, c.min_cover_e) << c.fe;
+    if (c.fi > 0) {
+      EXPECT_LT(mean_fi, c.fi) << "the known underestimate; if this fails the fit has changed: remeasure";
+    }
+  }
+}
+
 // The fit check's two rules (klimek.h), on hand-set fits.
 TEST(Klimek, FitCheckRules) {
   KlimekFit k;

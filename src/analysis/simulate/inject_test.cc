@@ -4,8 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
+#include "analysis/forensics/forensics.h"
 #include "analysis/simulate/simulate.h"
 #include "io/error.h"
+#include "model/load.h"
+#include "testing/testing.h"
 
 namespace tallyscope {
 namespace {
@@ -89,6 +94,32 @@ TEST(Inject, RoundingAndRewriting) {
     ++m;
   }
   EXPECT_NEAR(static_cast<double>(m), 600, 80);
+}
+
+// A file without blank and invalid columns (Germany's downloads, OpenElections' precincts): the
+// copy carries 0 there, as the file is analysed, so the battery still has whole sheets to test
+// (before, the copy's blank was missing on every sheet and integer percentages "0 qualify").
+TEST(Inject, AFileWithoutBlankColumnsGivesACopyTheBatteryCanTest) {
+  std::string csv = "id,place,reg,A,B\n";
+  for (int i = 0; i < 400; ++i) csv += fmt::format("{},P{},{},{},{}\n", i, i / 4, 500 + i % 37, 150 + i % 23, 120 + i % 19);
+  LoadOptions lo;
+  lo.spec = parse_spec("choices = [\"A\", \"B\"]\n[columns]\nid = \"id\"\ngeography = [\"place\"]\nregistered = \"reg\"\n",
+                       "s");
+  const Election real = load_election(testing::temp_file(csv), lo);
+  ASSERT_EQ(real.blank(), nullptr);
+  SimulationOptions o;
+  o.seed = 3;
+  o.round_share = 0.1;
+  const Election copy = inject_into(real, o);
+  ASSERT_NE(copy.blank(), nullptr);
+  EXPECT_EQ(copy.blank()->missing, 0u);
+  ForensicsOptions fo;
+  fo.replicates = 10;
+  fo.digit_tests = fo.distribution_tests = fo.within_place = fo.fits = fo.model_fits = false;
+  const ForensicsResult r = run_forensics(copy, fo);
+  bool ran = false;
+  for (const auto& t : r.tests) ran |= t.id == "integer_percent" && t.target == "A" && t.run && t.units == 400;
+  EXPECT_TRUE(ran);
 }
 
 TEST(Inject, LeaderBeyondTheChoicesIsAUsageError) {

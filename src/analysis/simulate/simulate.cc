@@ -895,8 +895,11 @@ void inject_sheet(const Election& t, size_t i, size_t leader, const SimulationOp
     changed = true;
   }
   for (size_t k = 0; k < K; ++k) g.choices[k][i] = changed ? v[k] : t.choices()[k][i];
-  g.blank[i] = t.blank() ? (changed ? blank : (*t.blank())[i]) : kMissing;
-  g.invalid[i] = t.invalid() ? (changed ? invalid : (*t.invalid())[i]) : kMissing;
+  // A file without a blank (or invalid) column is analysed as if those were 0 (ballots = valid +
+  // blank + invalid, missing read as 0), and its clean twin draws none: the copy writes 0, not a
+  // missing cell, which would make every sheet incomplete and leave the battery nothing to test.
+  g.blank[i] = t.blank() ? (changed ? blank : (*t.blank())[i]) : 0;
+  g.invalid[i] = t.invalid() ? (changed ? invalid : (*t.invalid())[i]) : 0;
 }
 
 }  // namespace
