@@ -373,5 +373,35 @@ TEST(LoadShared, Bolivia2020StrayQuoteExport) {
   EXPECT_EQ(cc, 219910);
 }
 
+// A header that repeats a name (Germany's Wahlbezirk downloads: each party's votes, then a column of
+// the same name with its percentage): mapping the bare name is an error that lists where it
+// appears and says how to choose; 'name#k' chooses the k-th; past the last is an error.
+TEST(Load, RepeatedHeaderNamesAreChosenByOccurrence) {
+  const std::string csv = testing::temp_file("id;reg;Z_A;Z_B;Z_A;Z_B\n1;100;30;20;60,0;40,0\n2;100;10;40;20,0;80,0\n");
+  LoadOptions o;
+  o.spec = parse_spec("choices = [{ name = \"A\", column = \"Z_A\" }, { name = \"B\", column = \"Z_B#1\" }]\n"
+                      "[columns]\nid = \"id\"\nregistered = \"reg\"\n", "s");
+  try {
+    load_election(csv, o);
+    ADD_FAILURE() << "a repeated name was resolved without saying which";
+  } catch (const InputError& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("appears more than once in the header (1 at column 3, 2 at column 5)"), std::string::npos) << m;
+    EXPECT_NE(m.find("'Z_A#1', 'Z_A#2'"), std::string::npos) << m;
+  }
+  o.spec = parse_spec("choices = [{ name = \"A\", column = \"Z_A#1\" }, { name = \"B\", column = \"Z_B#1\" }]\n"
+                      "[columns]\nid = \"id\"\nregistered = \"reg\"\n", "s");
+  const Election e = load_election(csv, o);
+  EXPECT_EQ(e.choices()[0][0], 30);
+  EXPECT_EQ(e.choices()[1][1], 40);
+  o.spec = parse_spec("choices = [{ name = \"A\", column = \"Z_A#3\" }, \"Z_B#1\"]\n[columns]\nid = \"id\"\n", "s");
+  try {
+    load_election(csv, o);
+    ADD_FAILURE() << "a third occurrence was accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("'Z_A' appears 2 times in the header"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace tallyscope

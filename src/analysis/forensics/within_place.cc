@@ -6,6 +6,7 @@
 #include <boost/math/distributions/normal.hpp>
 #include <fmt/format.h>
 
+#include "analysis/forensics/complete.h"
 #include "stats/random.h"
 
 namespace tallyscope {
@@ -207,16 +208,10 @@ Members place_members(const Election& e, size_t level, const std::vector<uint8_t
 std::vector<uint8_t> qualifying(const Election& e, const std::vector<int>& choices) {
   const size_t N = e.sheets();
   const CountColumn& reg = *e.registered();
-  std::vector<uint8_t> ok(N, 1);
-  auto mark = [&](const CountColumn* c) {
-    if (c && c->missing)
-      for (size_t i = 0; i < N; ++i) ok[i] &= c->values[i] != kMissing;
-  };
-  mark(&reg);
-  mark(e.blank());
-  mark(e.invalid());
-  for (int k : choices) mark(&e.choices()[static_cast<size_t>(k)]);
-  for (size_t i = 0; i < N; ++i) ok[i] &= reg[i] > 0 && e.ballots()[i] > 0 && e.ballots()[i] <= reg[i];
+  // As the battery's (complete.h): every count present, or an empty choice cell shown to be 0.
+  std::vector<uint8_t> ok = complete_sheets(e).complete;
+  (void)choices;
+  for (size_t i = 0; i < N; ++i) ok[i] &= reg[i] > 0 && e.ballots()[i] > 0 && e.ballots()[i] <= reg[i] && !e.postal(i);
   return ok;
 }
 
