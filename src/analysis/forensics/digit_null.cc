@@ -32,21 +32,25 @@ void add_count(DigitClasses& c, int64_t v, int64_t n, double w) {
   }
 }
 
-DigitClasses exact_classes(int64_t n, double p) {
+DigitClasses exact_classes(int64_t n, double p, bool screened) {
   DigitClasses c;
-  stats::for_each_binomial_pmf(n, p, [&](int64_t v, double w) { add_count(c, v, n, w); });
+  stats::for_each_binomial_pmf(n, p, [&](int64_t v, double w) {
+    if (!screened || digit_spread_ok(v, n)) add_count(c, v, n, w);
+  });
   return c;
 }
 
 }  // namespace
 
-DigitClasses digit_classes(int64_t n, double p) {
-  return stats::binomial_range(n, p).exact ? exact_classes(n, p) : digit_classes_normal(n, p);
+DigitClasses digit_classes(int64_t n, double p, bool screened) {
+  // Past the exact support (an sd in the thousands) the screen's bounds (an sd of 7) lie far in the
+  // tails: the normal path leaves them out.
+  return stats::binomial_range(n, p).exact ? exact_classes(n, p, screened) : digit_classes_normal(n, p);
 }
 
 DigitClasses digit_classes_normal(int64_t n, double p) {
   const stats::BinomialRange r = stats::binomial_range(n, p);
-  if (!(r.sd > 0)) return exact_classes(n, p);  // a point mass
+  if (!(r.sd > 0)) return exact_classes(n, p, false);  // a point mass
   DigitClasses c;
   const double lo = static_cast<double>(r.lo), hi = static_cast<double>(r.hi);
   auto mass = [&](double a, double b) { return stats::normal_binomial_mass(r, std::max(a, lo), std::min(b, hi)); };

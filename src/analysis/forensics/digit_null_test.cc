@@ -12,10 +12,11 @@ namespace {
 
 // Reference: the classes summed from Boost.Math's binomial pdf over the whole support 0..n, each
 // count scored by DigitTally::add itself.
-DigitClasses brute_force(int64_t n, double p) {
+DigitClasses brute_force(int64_t n, double p, bool screened = false) {
   boost::math::binomial_distribution<> b(static_cast<double>(n), p);
   DigitClasses c;
   for (int64_t v = 0; v <= n; ++v) {
+    if (screened && v * (n - v) < 49 * n) continue;  // sqrt(n q (1 - q)) < 7 at q = v / n
     const double w = boost::math::pdf(b, static_cast<double>(v));
     DigitTally t;
     t.add(v, n);
@@ -40,6 +41,24 @@ TEST(DigitNull, ClassesMatchTheWholeBinomial) {
     for (size_t k = 0; k < 11; ++k) EXPECT_NEAR(a.second[k], b.second[k], 1e-10) << n << " " << p << " " << k;
     for (size_t k = 0; k < 3; ++k) EXPECT_NEAR(a.percent[k], b.percent[k], 1e-10) << n << " " << p << " " << k;
   }
+}
+
+// Screened: only the counts that pass the spread screen (Bolivia's mesas of 220 voters: 74 to 146
+// ballots) contribute, against Boost.Math's pdf summed over exactly those counts.
+TEST(DigitNull, ScreenedClassesAreTheBinomialOverTheCountsThatPass) {
+  for (auto [n, p] : std::vector<std::pair<int64_t, double>>{{220, 0.63}, {220, 0.5}, {300, 0.8}, {150, 0.3}}) {
+    DigitClasses a = digit_classes(n, p, true), b = brute_force(n, p, true);
+    for (size_t k = 0; k < 31; ++k) EXPECT_NEAR(a.last_pair[k], b.last_pair[k], 1e-10) << n << " " << p << " " << k;
+    for (size_t k = 0; k < 11; ++k) EXPECT_NEAR(a.second[k], b.second[k], 1e-10) << n << " " << p << " " << k;
+    for (size_t k = 0; k < 3; ++k) EXPECT_NEAR(a.percent[k], b.percent[k], 1e-10) << n << " " << p << " " << k;
+  }
+  // At 220 and 0.63 (mean 138.6, sd 7.2) the screen cuts the bulk: counts of 147 or more, 13.5% of
+  // the binomial, have no weight.
+  const DigitClasses c = digit_classes(220, 0.63, true), u = digit_classes(220, 0.63);
+  double kept = 0, all = 0;
+  for (double w : c.last_pair) kept += w;
+  for (double w : u.last_pair) all += w;
+  EXPECT_NEAR(kept / all, 0.865, 0.005);
 }
 
 TEST(DigitNull, PointMasses) {

@@ -328,7 +328,8 @@ void forensics_draw_chunk(const ForensicsFrame& fr, const Target& tg, size_t t, 
       wide_of[j - lo] = static_cast<int32_t>(wide.size());
       wide.emplace_back(tg.denom[j], share);
     } else {
-      sampler[j - lo] = DigitSampler(digit_classes(tg.denom[j], share));
+      // The null given the screen the unit passed (digit_null.h).
+      sampler[j - lo] = DigitSampler(digit_classes(tg.denom[j], share, /*screened=*/true));
     }
   }
   std::vector<Tally> tl(groups.size());
