@@ -15,7 +15,11 @@
 // narrow (small units at extreme shares), the extra smoothing alone moves the digit statistics
 // (a normal of sd s has last-digit non-uniformity ~ 2 exp(-2 pi^2 s^2 / 100): 0.7% at s = 5, 6e-5
 // at s = 7). Seen on Bolivia 2019's turnout (mesas of ~200 voters at ~88% turnout, sd ~ 4.5): without
-// the rule, the second-digit test flags it at p < 1e-9 for this reason alone.
+// the rule, the second-digit test flags it at p < 1e-9 for this reason alone. Because the screen
+// reads the observed count, the null of a screened unit is the binomial restricted to the counts
+// the screen keeps (digit_null.h, `screened`): where many sheets share one size the screen's bound
+// falls inside the bulk (Bolivia 2020: 220 voters, kept below 147 ballots), and an unrestricted null
+// made the last-digit tests fire on clean twins.
 // The second digit of a count of 100 or more cycles every 100 (1,000 for four-digit counts), far
 // wider than any unit's binomial noise, so no spread rule makes that comparison fair: even with it,
 // the three Bolivian targets' 2BL means sit 0.08-0.13 below their null (p ~ 0.001-0.006). The
