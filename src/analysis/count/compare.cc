@@ -95,6 +95,8 @@ Comparison compare(const Election& a, const Election& b) {
       d.id = a.id(s);
       d.line_a = a.line(s);
       d.line_b = b.line(*t);
+      if (a.multi_file()) d.file_a = a.file_of(s);
+      if (b.multi_file()) d.file_b = b.file_of(*t);
       c.differing.push_back(std::move(d));
     }
     if (lead >= 0 && lead_b >= 0 && second_b >= 0) {
@@ -133,7 +135,11 @@ nlohmann::ordered_json to_json(const Comparison& c, size_t max_sheets) {
       auto val = [](int64_t v) { return v == kMissing ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(v); };
       cells.push_back({{"name", x.name}, {"a", val(x.a)}, {"b", val(x.b)}});
     }
-    d["sheets"].push_back({{"id", s.id}, {"line_a", s.line_a}, {"line_b", s.line_b}, {"cells", cells}});
+    nlohmann::ordered_json row = {{"id", s.id}, {"line_a", s.line_a}, {"line_b", s.line_b}};
+    if (!s.file_a.empty()) row["file_a"] = s.file_a;
+    if (!s.file_b.empty()) row["file_b"] = s.file_b;
+    row["cells"] = cells;
+    d["sheets"].push_back(std::move(row));
   }
   j["renamed_places"] = c.renamed_places;
   auto& net = j["net_effect"] = nlohmann::ordered_json::object();
@@ -180,7 +186,13 @@ std::string to_text(const Comparison& c, size_t max_sheets) {
       const auto& d = c.differing[i];
       std::vector<std::string> cells;
       for (const auto& x : d.cells) cells.push_back(fmt::format("{} {} -> {}", printable(x.name), cell_text(x.a), cell_text(x.b)));
-      o += fmt::format("  {:<12} (lines {}/{})  {}\n", printable(d.id), d.line_a, d.line_b, fmt::join(cells, "; "));
+      auto where = [](const std::string& file, uint64_t line) {
+        if (file.empty()) return std::to_string(line);
+        const size_t slash = file.find_last_of('/');
+        return printable(slash == std::string::npos ? file : file.substr(slash + 1)) + ":" + std::to_string(line);
+      };
+      o += fmt::format("  {:<12} (lines {}/{})  {}\n", printable(d.id), where(d.file_a, d.line_a), where(d.file_b, d.line_b),
+                       fmt::join(cells, "; "));
     }
     if (c.differing.size() > max_sheets)
       o += fmt::format("  ... {} more (use --max-sheets N or --json)\n", c.differing.size() - max_sheets);

@@ -15,6 +15,7 @@ namespace tallyscope {
 struct SheetDifference {
   std::string id;
   uint64_t line_a = 0, line_b = 0;
+  std::string file_a, file_b;  // the file of each line when that count was read from several files ("" otherwise)
   struct Cell {
     std::string name;  // "registered", "blank", "invalid", or a choice's name
     int64_t a = 0, b = 0;  // kMissing when missing

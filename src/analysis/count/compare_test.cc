@@ -1,6 +1,10 @@
 #include "analysis/count/compare.h"
 
+#include <filesystem>
+#include <fstream>
 #include <map>
+
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -40,6 +44,25 @@ TEST(Compare, OnlyInEachDifferingAndNetEffect) {
   EXPECT_EQ(c.net[2].delta, -5);
   EXPECT_DOUBLE_EQ(c.margin_common_a, 12.5);
   EXPECT_DOUBLE_EQ(c.margin_common_b, 18.75);
+}
+
+// A count read from a folder: each differing sheet names the file of its line, in JSON and text.
+TEST(Compare, DifferingSheetsOfAFolderNameTheirFiles) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("tallyscope-compare-folder-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "a.csv") << "id,place,reg,A,B\n1,P,100,50,30\n";
+  std::ofstream(dir / "b.csv") << "id,place,reg,A,B\n2,P,100,40,40\n";
+  Election a = load_election(dir.string(), spec());
+  Election b = load_election(testing::temp_file("id,place,reg,A,B\n2,P,100,45,35\n1,P,100,50,30\n"), spec());
+  Comparison c = compare(a, b);
+  ASSERT_EQ(c.differing.size(), 1u);
+  EXPECT_EQ(fs::path(c.differing[0].file_a).filename(), "b.csv");
+  EXPECT_EQ(c.differing[0].line_a, 2u);
+  EXPECT_TRUE(c.differing[0].file_b.empty());
+  EXPECT_EQ(fs::path(to_json(c, 10)["differing"]["sheets"][0]["file_a"].get<std::string>()).filename(), "b.csv");
+  EXPECT_NE(to_text(c, 10).find("(lines b.csv:2/2)"), std::string::npos) << to_text(c, 10);
+  fs::remove_all(dir);
 }
 
 TEST(Compare, DuplicateIdsRefused) {
