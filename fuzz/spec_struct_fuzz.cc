@@ -3,7 +3,8 @@
 // edge numbers and relation equations), so that fuzzing spends its time inside the spec's meaning
 // rather than in TOML syntax (fuzz_spec covers the syntax). Each spec that parses must write out
 // as a spec that parses back to the same text, and reading a fixed small table with it must end
-// in an Election or an InputError/UsageError; with an Election, every relation is evaluated on
+// in an Election or an InputError/UsageError (the table repeats two headers, so names by
+// occurrence, 'A#2', are reached too); with an Election, every relation is evaluated on
 // every sheet and the rule decides the totals.
 #include <fuzzer/FuzzedDataProvider.h>
 
@@ -25,11 +26,11 @@
 namespace {
 
 const char* const kTable =
-    "id,region,place,reg,A,B,C,blank,null,lat,lon,t,contest,x1,x2,kind\n"
-    "1,R1,P1,100,30,20,5,2,1,-16.5,-68.1,2020-10-18T20:00:00-04:00,PRES,10,20,U\n"
-    "2,R1,P1,120,40,25,1,0,3,-16.6,-68.2,2020-10-18T20:05:00-04:00,PRES,11,21,U\n"
-    "3,R2,P2,90,10,50,0,1,0,,,2020-10-18T21:00:00-04:00,DIP,12,22,W\n"
-    "4,R2,P3,0,5,6,7,0,0,-17.0,-66.0,2020-10-18T22:00:00-04:00,PRES,,23,W\n";
+    "id,region,place,reg,A,B,C,blank,null,lat,lon,t,contest,x1,x2,kind,A,B\n"
+    "1,R1,P1,100,30,20,5,2,1,-16.5,-68.1,2020-10-18T20:00:00-04:00,PRES,10,20,U,52.6,35.1\n"
+    "2,R1,P1,120,40,25,1,0,3,-16.6,-68.2,2020-10-18T20:05:00-04:00,PRES,11,21,U,60.6,37.9\n"
+    "3,R2,P2,90,10,50,0,1,0,,,2020-10-18T21:00:00-04:00,DIP,12,22,W,16.4,82.0\n"
+    "4,R2,P3,0,5,6,7,0,0,-17.0,-66.0,2020-10-18T22:00:00-04:00,PRES,,23,W,27.8,33.3\n";
 
 const std::vector<std::string> kColumns = {"id",   "region", "place", "reg", "A",  "B",  "C",      "blank",
                                            "null", "lat",    "lon",   "t",   "contest", "x1", "x2", "kind"};
@@ -68,6 +69,9 @@ struct Gen {
       case 1: return "";
       case 2: return std::string("\xE2\x80\xAE") + kColumns[in.ConsumeIntegralInRange<size_t>(0, kColumns.size() - 1)];
       case 3: return kColumns[in.ConsumeIntegralInRange<size_t>(0, kColumns.size() - 1)] + " ";
+      case 4:  // a column by its occurrence (A and B are repeated, as in Germany's downloads)
+        return kColumns[in.ConsumeIntegralInRange<size_t>(0, kColumns.size() - 1)] + "#" +
+               std::to_string(in.ConsumeIntegralInRange<int>(0, 3));
       default: return kColumns[in.ConsumeIntegralInRange<size_t>(0, kColumns.size() - 1)];
     }
   }
