@@ -30,9 +30,10 @@ std::string p_display(double p, int replicates) {
 }
 
 std::string p_method(int replicates) {
-  return fmt::format("below the Monte Carlo resolution 1/{} of {} replicates: the tail of a Student t (or scaled "
-                     "chi-square) law matched to the simulated null's mean and sd, widened for their estimation from "
-                     "the replicates (with fewer than {}, the rank p-value alone)",
+  return fmt::format("below the Monte Carlo resolution 1/{} of {} replicates: the tail of a normal law with the "
+                     "null's exact mean and sd (whole percentages), or of a Student t (or scaled chi-square) law "
+                     "matched to the simulated null's mean and sd, widened for their estimation from the replicates "
+                     "(with fewer than {}, the rank p-value alone)",
                      replicates + 1, replicates, stats::kMinReplicatesForTails);
 }
 
