@@ -207,28 +207,8 @@ PostalRule parse_postal(const toml::node& n, const std::string& origin) {
                                     "district)");
   return p;
 }
-}  // namespace
-
-ElectionSpec parse_spec(const std::string& text, const std::string& origin) {
-  refuse_hostile_spec(text, origin);
-  toml::table root;
-  try {
-    root = toml::parse(text, origin);
-  } catch (const toml::parse_error& e) {
-    spec_error(origin, &e.source(), fmt::format("not valid TOML: {}", e.description()));
-  }
-  ElectionSpec spec;
-  static const std::set<std::string> kTop = {"title", "layout", "contest", "columns", "choices", "extras",
-                                             "relations", "rule", "format", "long", "postal"};
-  for (const auto& [k, v] : root)
-    if (!kTop.count(std::string(k.str())))
-      spec_error(origin, &v.source(), fmt::format("unknown key '{}' (known: title, layout, contest, columns, "
-                                                  "choices, extras, relations, rule, format, long, postal)",
-                                                  k.str()));
-  if (auto n = root.get("title")) spec.title = get_string(*n, origin, "title");
-  if (auto n = root.get("layout")) spec.layout = get_string(*n, origin, "layout");
-  if (auto n = root.get("contest")) spec.contest = get_string(*n, origin, "contest");
-
+// [columns]: the id, the geography and the role of each mapped column.
+void parse_columns(const toml::table& root, const std::string& origin, ElectionSpec& spec) {
   const toml::table* cols = root["columns"].as_table();
   if (!cols) spec_error(origin, nullptr, "a [columns] table is required");
   static const std::set<std::string> kCols = {"id", "geography", "registered", "blank", "invalid", "ballots",
@@ -257,9 +237,10 @@ ElectionSpec parse_spec(const std::string& text, const std::string& origin) {
   }
   if (spec.id.empty()) spec_error(origin, &cols->source(), "[columns] needs 'id' (the sheet id column or columns)");
 
-  if (auto n = root.get("long")) spec.long_format = parse_long(*n, origin);
-  if (auto n = root.get("postal")) spec.postal = parse_postal(*n, origin);
-  // choices: a list of column names, or of {name, column} tables (labels, in a long file).
+}
+
+// 'choices': a list of column names, or of {name, column} tables (labels, in a long file).
+void parse_choices(const toml::table& root, const std::string& origin, ElectionSpec& spec) {
   const toml::node* ch = root.get("choices");
   if (!ch && !spec.long_format)
     spec_error(origin, nullptr, "'choices' is required: the columns holding each choice's votes");
@@ -280,6 +261,10 @@ ElectionSpec parse_spec(const std::string& text, const std::string& origin) {
       spec_error(origin, &e.source(), "each choice must be a column name or a {name, column} table");
     }
   }
+}
+
+// [extras] and [[relations]], whose symbols must be extras or roles.
+void parse_extras_and_relations(const toml::table& root, const std::string& origin, ElectionSpec& spec) {
   if (auto n = root.get("extras")) {
     const toml::table* t = n->as_table();
     if (!t) spec_error(origin, &n->source(), "[extras] must map symbols to column names");
@@ -317,6 +302,10 @@ ElectionSpec parse_spec(const std::string& text, const std::string& origin) {
         spec_error(origin, nullptr, fmt::format("relation '{}' uses '{}', which is neither an extra nor one of "
                                                 "registered, ballots, valid, blank, invalid, choices",
                                                 r.name, t.symbol));
+}
+
+// [rule].
+void parse_rule(const toml::table& root, const std::string& origin, ElectionSpec& spec) {
   if (auto n = root.get("rule")) {
     const toml::table* t = n->as_table();
     if (!t) spec_error(origin, &n->source(), "[rule] must be a table");
@@ -344,6 +333,10 @@ ElectionSpec parse_spec(const std::string& text, const std::string& origin) {
       }
     }
   }
+}
+
+// [format].
+void parse_format(const toml::table& root, const std::string& origin, ElectionSpec& spec) {
   if (auto n = root.get("format")) {
     const toml::table* t = n->as_table();
     if (!t) spec_error(origin, &n->source(), "[format] must be a table");
@@ -361,6 +354,38 @@ ElectionSpec parse_spec(const std::string& text, const std::string& origin) {
       }
     }
   }
+}
+
+}  // namespace
+
+ElectionSpec parse_spec(const std::string& text, const std::string& origin) {
+  refuse_hostile_spec(text, origin);
+  toml::table root;
+  try {
+    root = toml::parse(text, origin);
+  } catch (const toml::parse_error& e) {
+    spec_error(origin, &e.source(), fmt::format("not valid TOML: {}", e.description()));
+  }
+  ElectionSpec spec;
+  static const std::set<std::string> kTop = {"title", "layout", "contest", "columns", "choices", "extras",
+                                             "relations", "rule", "format", "long", "postal"};
+  for (const auto& [k, v] : root)
+    if (!kTop.count(std::string(k.str())))
+      spec_error(origin, &v.source(), fmt::format("unknown key '{}' (known: title, layout, contest, columns, "
+                                                  "choices, extras, relations, rule, format, long, postal)",
+                                                  k.str()));
+  if (auto n = root.get("title")) spec.title = get_string(*n, origin, "title");
+  if (auto n = root.get("layout")) spec.layout = get_string(*n, origin, "layout");
+  if (auto n = root.get("contest")) spec.contest = get_string(*n, origin, "contest");
+
+  parse_columns(root, origin, spec);
+
+  if (auto n = root.get("long")) spec.long_format = parse_long(*n, origin);
+  if (auto n = root.get("postal")) spec.postal = parse_postal(*n, origin);
+  parse_choices(root, origin, spec);
+  parse_extras_and_relations(root, origin, spec);
+  parse_rule(root, origin, spec);
+  parse_format(root, origin, spec);
   return spec;
 }
 

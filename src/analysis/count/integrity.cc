@@ -130,20 +130,16 @@ void add_merged_spellings(const Election& e, std::vector<Finding>& out) {
   }
 }
 
-}  // namespace
+// One finding about sheet s.
+void add_finding(std::vector<Finding>& out, const Election& e, std::string code, Severity sev, size_t s,
+                 std::string column, std::string message, std::vector<std::pair<std::string, double>> values = {}) {
+  out.push_back({std::move(code), sev, e.id(s), e.line(s), std::move(column), std::move(message), std::move(values),
+                 file_text(e, s)});
+}
 
-IntegrityReport check_integrity(const Election& e, const IntegrityOptions& opt) {
-  IntegrityReport r;
-  r.options = opt;
-  r.sheets = e.sheets();
-  const size_t n = e.sheets();
-  auto& out = r.findings;
-  auto add = [&](std::string code, Severity sev, size_t s, std::string column, std::string message,
-                 std::vector<std::pair<std::string, double>> values = {}) {
-    out.push_back({std::move(code), sev, e.id(s), e.line(s), std::move(column), std::move(message), std::move(values),
-                   file_text(e, s)});
-  };
-
+// What reading the file found: unreadable cells, empty ids, merged spellings, repaired rows and
+// repeated ids.
+void reading_findings(const Election& e, std::vector<Finding>& out) {
   for (const CellIssue& c : e.cell_issues()) {
     if (c.problem == "empty sheet id") {
       out.push_back({"empty_id", Severity::kError, "", c.line, c.header, "the sheet id is empty", {}, file_text(e, c.sheet)});
@@ -174,13 +170,22 @@ IntegrityReport check_integrity(const Election& e, const IntegrityOptions& opt) 
         group.size() > kShown ? fmt::format(" and {} more", thousands(static_cast<int64_t>(group.size() - kShown))) : "";
     const std::string listed = fmt::format("{}{}", fmt::join(lines, ", "), more);
     for (size_t k = 1; k < group.size(); ++k)
-      add("duplicate_id", Severity::kError, group[k], "",
-          fmt::format("sheet id '{}' also appears on line(s) {}", e.id(group[k]), listed));
+      add_finding(out, e, "duplicate_id", Severity::kError, group[k], "",
+                  fmt::format("sheet id '{}' also appears on line(s) {}", e.id(group[k]), listed));
   }
-  // Per-sheet arithmetic.
+}
+
+// Each sheet's arithmetic: empty cells, votes above registered voters, declared totals that
+// disagree with their parts, sheets without a ballot.
+void arithmetic_findings(const Election& e, std::vector<Finding>& out) {
+  const size_t n = e.sheets();
   const CountColumn* reg = e.registered();
   const auto& valid = e.valid();
   const auto& ballots = e.ballots();
+  auto add = [&](std::string code, Severity sev, size_t s, std::string column, std::string message,
+                 std::vector<std::pair<std::string, double>> values = {}) {
+    add_finding(out, e, std::move(code), sev, s, std::move(column), std::move(message), std::move(values));
+  };
   std::vector<const CountColumn*> counted;
   for (const auto* c : {e.registered(), e.blank(), e.invalid(), e.declared_ballots(), e.declared_valid()})
     if (c) counted.push_back(c);
@@ -224,7 +229,11 @@ IntegrityReport check_integrity(const Election& e, const IntegrityOptions& opt) 
           {{"declared", static_cast<double>((*db)[s])}, {"sum", static_cast<double>(ballots[s])}});
     if (ballots[s] == 0 && !any_missing) add("zero_votes", Severity::kWarning, s, "", "no ballots at all on this sheet");
   }
-  // Control relations.
+}
+
+// The spec's control relations on every sheet, with their tallies.
+void relation_findings(const Election& e, IntegrityReport& r) {
+  const size_t n = e.sheets();
   for (const Relation& rel : e.spec().relations) {
     IntegrityReport::RelationStat st{rel.name, rel.equation, 0, 0, 0};
     const std::string what = "relation " + rel.name;
@@ -247,30 +256,37 @@ IntegrityReport check_integrity(const Election& e, const IntegrityOptions& opt) 
       ++st.checked;
       if (lhs != rhs) {
         ++st.violated;
-        add("relation_violated", Severity::kError, s, "",
-            fmt::format("{}: {} does not hold ({} on the left, {} on the right, difference {:+})", rel.name,
-                        rel.equation, lhs, rhs, lhs - rhs),
-            {{"left", static_cast<double>(lhs)}, {"right", static_cast<double>(rhs)}});
+        add_finding(r.findings, e, "relation_violated", Severity::kError, s, "",
+                    fmt::format("{}: {} does not hold ({} on the left, {} on the right, difference {:+})", rel.name,
+                                rel.equation, lhs, rhs, lhs - rhs),
+                    {{"left", static_cast<double>(lhs)}, {"right", static_cast<double>(rhs)}});
       }
     }
     r.relations.push_back(st);
   }
-  // Statistical outliers.
-  if (opt.outliers && n > opt.outlier_min_peers) {
-    if (reg) find_outliers(e, ballots, reg->values, "outlier_turnout", "turnout", opt, out);
-    std::vector<std::pair<int64_t, size_t>> order;
-    for (size_t c = 0; c < e.choices().size(); ++c) {
-      int64_t t = 0;
-      for (size_t s = 0; s < n; ++s) t = checked_add(t, e.choices()[c].or_zero(s), e, s, "a choice's total");
-      order.push_back({-t, c});
-    }
-    std::sort(order.begin(), order.end());
-    for (size_t k = 0; k < std::min(opt.outlier_choices, order.size()); ++k) {
-      const auto& c = e.choices()[order[k].second];
-      find_outliers(e, c.values, valid, "outlier_share", c.name + "'s share", opt, out);
-    }
+}
+
+// Statistical outliers: turnout, and the shares of the leading choices.
+void outlier_findings(const Election& e, const IntegrityOptions& opt, std::vector<Finding>& out) {
+  const size_t n = e.sheets();
+  if (!opt.outliers || n <= opt.outlier_min_peers) return;
+  if (const CountColumn* reg = e.registered()) find_outliers(e, e.ballots(), reg->values, "outlier_turnout", "turnout", opt, out);
+  std::vector<std::pair<int64_t, size_t>> order;
+  for (size_t c = 0; c < e.choices().size(); ++c) {
+    int64_t t = 0;
+    for (size_t s = 0; s < n; ++s) t = checked_add(t, e.choices()[c].or_zero(s), e, s, "a choice's total");
+    order.push_back({-t, c});
   }
-  // Stable order: by file (in reading order) and line, then severity (errors first) within a line.
+  std::sort(order.begin(), order.end());
+  for (size_t k = 0; k < std::min(opt.outlier_choices, order.size()); ++k) {
+    const auto& c = e.choices()[order[k].second];
+    find_outliers(e, c.values, e.valid(), "outlier_share", c.name + "'s share", opt, out);
+  }
+}
+
+// Stable order (by file in reading order and line, then errors first within a line) and the tallies.
+void order_and_tally(const Election& e, IntegrityReport& r) {
+  auto& out = r.findings;
   std::unordered_map<std::string_view, size_t> file_rank;
   for (size_t k = 0; k < e.files().size(); ++k) file_rank.emplace(e.files()[k], k + 1);
   auto rank = [&](const Finding& f) {
@@ -300,6 +316,19 @@ IntegrityReport check_integrity(const Election& e, const IntegrityOptions& opt) 
     if (a.severity != b.severity) return static_cast<int>(a.severity) > static_cast<int>(b.severity);
     return a.count > b.count;
   });
+}
+
+}  // namespace
+
+IntegrityReport check_integrity(const Election& e, const IntegrityOptions& opt) {
+  IntegrityReport r;
+  r.options = opt;
+  r.sheets = e.sheets();
+  reading_findings(e, r.findings);
+  arithmetic_findings(e, r.findings);
+  relation_findings(e, r);
+  outlier_findings(e, opt, r.findings);
+  order_and_tally(e, r);
   return r;
 }
 
