@@ -18,6 +18,12 @@ std::string csv_field(const std::string& v) {
   return o + "\"";
 }
 
+// The sheet's geography path at the finest level ("" without geography).
+std::string finest_place(const Election& e, size_t sheet) {
+  const Geography& g = e.geography();
+  return g.levels() > 0 ? g.path(g.levels() - 1, g.node_of(g.levels() - 1, sheet)) : std::string();
+}
+
 // The within-place tail test's sheets, when it flagged (flagged.h).
 void add_tail_sheets(const Election& e, const ForensicsResult& f, std::vector<FlaggedSheet>& out,
                      std::vector<size_t>& sheet_of) {
@@ -25,13 +31,12 @@ void add_tail_sheets(const Election& e, const ForensicsResult& f, std::vector<Fl
   double q = 0;
   for (const auto& t : f.tests)
     if (t.id == "within_place_tail_symmetry" && t.region.empty()) q = t.q_value;
-  const Geography& g = e.geography();
   for (const auto& t : f.within_place_tail_sheets) {
     if (t.sheet >= e.sheets()) continue;
     FlaggedSheet r;
     r.id = e.id(t.sheet);
     r.line = e.line(t.sheet);
-    if (g.levels() > 0) r.place = g.path(g.levels() - 1, g.node_of(g.levels() - 1, t.sheet));
+    r.place = finest_place(e, t.sheet);
     r.severity = "forensic";
     r.code = "within_place_tail";
     r.message = fmt::format(
@@ -48,7 +53,6 @@ void add_tail_sheets(const Election& e, const ForensicsResult& f, std::vector<Fl
 
 std::vector<FlaggedSheet> flagged_sheets(const Election& e, const IntegrityReport& integrity,
                                          const ForensicsResult* forensics) {
-  const Geography& g = e.geography();
   struct Keyed {
     size_t sheet, order;
     FlaggedSheet row;
@@ -60,7 +64,7 @@ std::vector<FlaggedSheet> flagged_sheets(const Election& e, const IntegrityRepor
     FlaggedSheet r;
     r.id = f.sheet_id;
     r.line = f.line;
-    if (s && g.levels() > 0) r.place = g.path(g.levels() - 1, g.node_of(g.levels() - 1, *s));
+    if (s) r.place = finest_place(e, *s);
     r.severity = to_string(f.severity);
     r.code = f.code;
     r.message = f.message;

@@ -205,12 +205,11 @@ Members place_members(const Election& e, size_t level, const std::vector<uint8_t
   return out;
 }
 
-std::vector<uint8_t> qualifying(const Election& e, const std::vector<int>& choices) {
+std::vector<uint8_t> qualifying(const Election& e) {
   const size_t N = e.sheets();
   const CountColumn& reg = *e.registered();
   // As the battery's (complete.h): every count present, or an empty choice cell shown to be 0.
   std::vector<uint8_t> ok = complete_sheets(e).complete;
-  (void)choices;
   for (size_t i = 0; i < N; ++i) ok[i] &= reg[i] > 0 && e.ballots()[i] > 0 && e.ballots()[i] <= reg[i] && !e.postal(i);
   return ok;
 }
@@ -236,7 +235,7 @@ WithinPlaceResult within_place_tests(const Election& e, const std::vector<int>& 
   if (level < 0) return r.why_not = "no geography level has two or more sheets in most of its units", r;
   const size_t L = static_cast<size_t>(level);
   r.level = e.geography().level_name(L);
-  const std::vector<uint8_t> ok = qualifying(e, choices);
+  const std::vector<uint8_t> ok = qualifying(e);
   const Members places = place_members(e, L, ok);
   std::vector<size_t> sizes;
   for (const auto& m : places) sizes.push_back(m.size()), r.sheets += m.size();
