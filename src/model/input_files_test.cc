@@ -21,10 +21,7 @@ namespace fs = std::filesystem;
 
 // A fresh folder holding the given files (name -> content).
 std::string folder_of(const std::vector<std::pair<std::string, std::string>>& files) {
-  static std::atomic<int> counter{0};
-  const fs::path dir = fs::temp_directory_path() /
-                       ("tallyscope-folder-" + std::to_string(getpid()) + "-" + std::to_string(counter++));
-  fs::create_directories(dir);
+  const fs::path dir = testing::fresh_dir("tallyscope-folder");
   for (const auto& [name, content] : files) {
     if (name.ends_with('/')) {
       fs::create_directories(dir / name);

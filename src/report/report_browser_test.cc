@@ -67,11 +67,7 @@ std::string slurp(const std::string& path) {
 
 std::string build_dir() { return fs::path(::tallyscope::testing::binary_path()).parent_path().string(); }
 
-std::string fresh_dir(const std::string& stem) {
-  std::string tmpl = (fs::temp_directory_path() / (stem + "-XXXXXX")).string();
-  if (!mkdtemp(tmpl.data())) return "";
-  return tmpl;
-}
+using ::tallyscope::testing::fresh_dir;
 
 // Runs Chromium, headless, with a fresh profile (removed afterwards) and no way to reach a
 // network: every host name resolves to nothing and every connection goes to a closed proxy port.

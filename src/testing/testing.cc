@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <stdexcept>
 #include <fstream>
 #include <sstream>
 
@@ -89,6 +90,12 @@ CliResult run_cli_prefixed(const std::string& args, int timeout_seconds, const s
   return r;
 }
 }  // namespace
+
+std::string fresh_dir(const std::string& stem) {
+  std::string tmpl = (std::filesystem::temp_directory_path() / (stem + "-XXXXXX")).string();
+  if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed for " + tmpl);
+  return tmpl;
+}
 
 CliResult run_cli(const std::string& args, int timeout_seconds) { return run_cli_prefixed(args, timeout_seconds, ""); }
 

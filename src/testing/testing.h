@@ -22,6 +22,8 @@ std::string shared_data_dir();
 // Full path of a shared data file, or "" when the folder is absent.
 std::string shared_file(const std::string& relative);
 
+// A new, empty temporary folder (mkdtemp: never one left by an earlier run whose pid was the same).
+std::string fresh_dir(const std::string& stem);
 // Writes content to a fresh temporary file and returns its path.
 std::string temp_file(const std::string& content, const std::string& suffix = ".csv");
 std::string gzip_bytes(const std::string& content);

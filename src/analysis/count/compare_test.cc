@@ -49,8 +49,7 @@ TEST(Compare, OnlyInEachDifferingAndNetEffect) {
 // A count read from a folder: each differing sheet names the file of its line, in JSON and text.
 TEST(Compare, DifferingSheetsOfAFolderNameTheirFiles) {
   namespace fs = std::filesystem;
-  const fs::path dir = fs::temp_directory_path() / ("tallyscope-compare-folder-" + std::to_string(getpid()));
-  fs::create_directories(dir);
+  const fs::path dir = testing::fresh_dir("tallyscope-compare-folder");
   std::ofstream(dir / "a.csv") << "id,place,reg,A,B\n1,P,100,50,30\n";
   std::ofstream(dir / "b.csv") << "id,place,reg,A,B\n2,P,100,40,40\n";
   Election a = load_election(dir.string(), spec());
