@@ -123,11 +123,17 @@ std::unique_ptr<CsvReader> CsvReader::open(const std::string& path, CsvOptions o
       throw InputError({path}, "named like an XLSX workbook but not a zip archive (an XLSX file begins with the "
                                "bytes PK): a damaged download, or another format renamed?");
   }
-  // The encoding is decided on the whole file (a pass of its own); standard input, which cannot
-  // be read twice, is decided on its first 64 KiB by DecodedSource.
+  // The encoding is decided on the whole file (a pass of its own) unless its first 64 KiB settle
+  // it (head_settles_utf8); standard input, which cannot be read twice, is decided on its first
+  // 64 KiB by DecodedSource.
   if (options.encoding == Encoding::kAuto && path != "-") {
-    auto scan_source = open_input(path, options.limits);
-    options.encoding = scan_encoding(*scan_source).encoding;
+    auto head_source = open_input(path, options.limits);
+    if (head_settles_utf8(*head_source)) {
+      options.encoding = Encoding::kUtf8;
+    } else {
+      auto scan_source = open_input(path, options.limits);
+      options.encoding = scan_encoding(*scan_source).encoding;
+    }
   }
   return std::make_unique<CsvReader>(open_input(path, options.limits), options);
 }

@@ -177,6 +177,39 @@ EncodingScan scan_encoding(ByteSource& source) {
   return scan;
 }
 
+bool head_settles_utf8(ByteSource& source) {
+  constexpr size_t kHead = 64 * 1024;
+  ByteBuffer head(kHead);  // not zeroed: read into at once (uninit.h)
+  size_t got = 0;
+  while (got < kHead) {
+    const size_t r = source.read(head.data() + got, kHead - got);
+    if (r == 0) break;
+    got += r;
+  }
+  std::string_view v(head.data(), got);
+  if (v.substr(0, 3) == "\xEF\xBB\xBF") return true;
+  // A sequence cut by the window's end is not judged (the whole-file scan would complete it).
+  size_t stop = v.size();
+  for (size_t back = 1; back <= 3 && back <= v.size() && got == kHead; ++back) {
+    const unsigned char c = static_cast<unsigned char>(v[v.size() - back]);
+    if ((c & 0xC0) == 0x80) continue;
+    if (c >= 0xC0) stop = v.size() - back;
+    break;
+  }
+  uint64_t multibyte = 0;
+  for (size_t i = 0; i < stop;) {
+    if (static_cast<unsigned char>(v[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    const size_t len = utf8_seq(v.substr(0, stop), i);
+    if (len == 0) return false;
+    ++multibyte;
+    i += len;
+  }
+  return multibyte >= kSettlingSequences;
+}
+
 DecodedSource::DecodedSource(std::unique_ptr<ByteSource> inner, Encoding requested) : inner_(std::move(inner)) {
   // Sniff up to 64 KiB.
   constexpr size_t kSniff = 64 * 1024;

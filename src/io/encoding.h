@@ -38,6 +38,14 @@ struct EncodingScan {
 // otherwise UTF-8 with a few bad bytes, which the reader reports with their line and column.
 EncodingScan scan_encoding(ByteSource& source);
 
+// Whether a stream's first 64 KiB already settle that it is UTF-8: at least kSettlingSequences
+// well-formed multi-byte sequences and no byte that starts none (or a byte-order mark). A legacy
+// single-byte file cannot show that many well-formed sequences by accident, so the whole-file scan
+// (a second decompression of a gzip file, a third of reading Russia 2018) is skipped; a later bad
+// byte in such a file is a mixed encoding, which the reader reports with its line and column.
+inline constexpr uint64_t kSettlingSequences = 16;
+bool head_settles_utf8(ByteSource& source);
+
 // A source that yields UTF-8: it drops a UTF-8 byte-order mark, refuses UTF-16/32, and when asked
 // to detect (kAuto) decides from the first 64 KiB whether the file is UTF-8 or Windows-1252.
 // Bytes that are not valid UTF-8 later in a file detected as UTF-8 are passed through; the reader

@@ -357,5 +357,29 @@ TEST(EncodingScan, CsvReaderOpensAFileByItsWholeScan) {
   EXPECT_EQ(r->encoding(), Encoding::kWindows1252);
 }
 
+TEST(EncodingScan, AHeadWithManyWellFormedSequencesSettlesUtf8) {
+  std::string cyrillic = "region,\xD0\xA7\xD0\xB8\xD1\x81\xD0\xBB\xD0\xBE\n";  // "Число": 5 sequences
+  std::string head;
+  for (int i = 0; i < 4; ++i) head += cyrillic;  // 20 sequences
+  EXPECT_TRUE(head_settles_utf8(*open_memory(head)));
+  // Too few sequences to settle anything: the whole file decides.
+  EXPECT_FALSE(head_settles_utf8(*open_memory(cyrillic)));
+  // A bad byte in the head: the whole file decides.
+  EXPECT_FALSE(head_settles_utf8(*open_memory(head + "Pe\xF1" "a\n")));
+  // Plain ASCII in the first 64 KiB (Venezuela V2's first accent is on line 2,439): not settled.
+  EXPECT_FALSE(head_settles_utf8(*open_memory(std::string(200000, 'a'))));
+  // A byte-order mark settles it.
+  EXPECT_TRUE(head_settles_utf8(*open_memory("\xEF\xBB\xBFid\n")));
+  // A sequence cut by the 64 KiB window is not counted against the file.
+  std::string cut = head + std::string(65536 - head.size() - 1, 'a') + "\xD0\xA7";
+  EXPECT_TRUE(head_settles_utf8(*open_memory(cut)));
+  // A settled head and a later stray byte: read as UTF-8, and the reader names the byte.
+  std::string csv = "id,name\n" + std::string("1,\xD0\xA7\xD0\xB8\xD1\x81\xD0\xBB\xD0\xBE\n") +
+                    "2,\xD0\xA7\xD0\xB8\xD1\x81\xD0\xBB\xD0\xBE\xD0\xA7\xD0\xB8\xD1\x81\xD0\xBB\xD0\xBE\xD0\xA7\xD0\xB8\n";
+  for (int i = 3; csv.size() < 100000; ++i) csv += std::to_string(i) + ",plain\n";
+  csv += "x,Pe\xF1" "a\n";
+  EXPECT_EQ(CsvReader::open(testing::temp_file(csv))->encoding(), Encoding::kUtf8);
+}
+
 }  // namespace
 }  // namespace tallyscope
