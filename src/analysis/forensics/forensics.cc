@@ -22,6 +22,7 @@
 #include "stats/parallel.h"
 #include "stats/multiple_testing.h"
 #include "stats/null_tail.h"
+#include "stats/poisson_binomial.h"
 #include "stats/sampling.h"
 
 namespace tallyscope {
@@ -231,11 +232,16 @@ void forensics_prepare(const ForensicsFrame& fr, Target& t, CountOf&& count_of, 
     t.denom.push_back(n);
     t.int_eligible.push_back(integer_percent_eligible(v, n));
     t.digit_ok.push_back(digit_spread_ok(v, n));
-    t.int_prob.push_back(t.int_eligible.back()
-                             ? integer_percent_probability(n, static_cast<double>(v) / static_cast<double>(n))
-                             : 0.0);
     if (v != 0) t.all_zero = false;
   }
+  // Each eligible unit's exact chance of a whole percentage (independent units: in parallel).
+  t.int_prob.assign(t.unit.size(), 0.0);
+  parallel_for((t.unit.size() + kChunk - 1) / kChunk, fr.opt.threads, [&](size_t c) {
+    for (size_t j = c * kChunk; j < std::min(t.unit.size(), (c + 1) * kChunk); ++j)
+      if (t.int_eligible[j])
+        t.int_prob[j] = integer_percent_probability(
+            t.denom[j], static_cast<double>(t.count[j]) / static_cast<double>(t.denom[j]));
+  });
   if (t.all_zero && !t.unit.empty()) t.why_not = "all counts are zero";
 }
 
@@ -332,20 +338,29 @@ void forensics_draw_chunk(const ForensicsFrame& fr, const Target& tg, size_t t, 
       sampler[j - lo] = DigitSampler(digit_classes(tg.denom[j], share, /*screened=*/true));
     }
   }
+  // Whole percentages: each region's hits in the chunk are a sum of independent Bernoulli(P_j),
+  // P_j the unit's exact chance (integer_percent.h), drawn at once from their Poisson-binomial law
+  // on a stream of their own, so the draws are the same whether or not the digit tests run.
+  std::vector<std::vector<double>> int_p(groups.size());
+  for (size_t j = lo; j < hi; ++j)
+    if (tg.int_eligible[j]) int_p[local[j - lo]].push_back(tg.int_prob[j]);
+  std::vector<stats::PoissonBinomial> int_law;
+  for (const auto& p : int_p) int_law.emplace_back(p);
+  stats::Rng int_rng(fr.opt.seed, (uint64_t{1} << 40) + (static_cast<uint64_t>(t) << 20) + chunk);
   std::vector<Tally> tl(groups.size());
   for (size_t rep = 0; rep < R; ++rep) {
-    for (auto& x : tl) x = Tally{};
-    for (size_t j = lo; j < hi; ++j) {
-      Tally& x = tl[local[j - lo]];
-      if (digits_on && tg.digit_ok[j]) {
+    for (size_t k = 0; k < tl.size(); ++k) {
+      tl[k] = Tally{};
+      tl[k].int_eligible = int_p[k].size();
+      if (!int_p[k].empty()) tl[k].int_hits = static_cast<size_t>(int_law[k](int_rng));
+    }
+    if (digits_on)
+      for (size_t j = lo; j < hi; ++j) {
+        if (!tg.digit_ok[j]) continue;
+        Tally& x = tl[local[j - lo]];
         if (wide_of[j - lo] < 0) sampler[j - lo].draw(rng, x.digits);
         else x.digits.add(wide[static_cast<size_t>(wide_of[j - lo])](rng), tg.denom[j]);
       }
-      if (tg.int_eligible[j]) {  // Bernoulli(P_j): the exact chance of a whole percentage
-        ++x.int_eligible;
-        x.int_hits += rng.uniform() < tg.int_prob[j];
-      }
-    }
     std::lock_guard<std::mutex> lock(lock_t);
     for (size_t k = 0; k < groups.size(); ++k) tallies_t[rep][groups[k]].merge(tl[k]);
   }

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "stats/binomial_pmf.h"
+#include "stats/log_factorial.h"
 
 namespace tallyscope {
 
@@ -27,15 +28,18 @@ double integer_percent_probability(int64_t n, double p) {
   }
   const stats::BinomialRange r = stats::binomial_range(n, p);
   const int64_t lo = r.lo, hi = r.hi;
-  const double nd = static_cast<double>(n), lp = std::log(p), lq = std::log1p(-p), lnf = std::lgamma(nd + 1);
+  const double nd = static_cast<double>(n), lp = std::log(p), lq = std::log1p(-p), lnf = stats::log_factorial(n);
   double total = 0;
   // Whole percentages k whose hit interval [ceil((20 k n - n) / 2000), floor((20 k n + n) / 2000)]
   // meets [lo, hi] (in 128 bits: 20 k n passes 2^63 for n over 4.6e15).
   __extension__ typedef __int128 Wide;
   const auto k_lo = std::max<int64_t>(0, static_cast<int64_t>(Wide{100} * lo / n) - 1);
   const auto k_hi = std::min<int64_t>(100, static_cast<int64_t>(Wide{100} * hi / n) + 1);
+  const bool narrow = n < (int64_t{1} << 50);  // then 2001 n < 2^61: 64-bit arithmetic suffices
   for (int64_t k = k_lo; k <= k_hi; ++k) {
-    const Wide wn = n, a = std::max<Wide>(lo, (20 * k * wn - wn + 1999) / 2000), b = std::min<Wide>(hi, (20 * k * wn + wn) / 2000);
+    const Wide wn = n;
+    const Wide a = std::max<Wide>(lo, narrow ? (20 * k * n - n + 1999) / 2000 : (20 * k * wn - wn + 1999) / 2000);
+    const Wide b = std::min<Wide>(hi, narrow ? (20 * k * n + n) / 2000 : (20 * k * wn + wn) / 2000);
     if (b < a) continue;
     if (!r.exact) {  // past the exact support: the interval's mass under the normal approximation
       total += stats::normal_binomial_mass(r, static_cast<double>(a), static_cast<double>(b));
@@ -44,7 +48,7 @@ double integer_percent_probability(int64_t n, double p) {
     for (auto v = static_cast<int64_t>(std::max<Wide>(a, 0)); v <= static_cast<int64_t>(b); ++v) {
       if (!is_integer_percent(v, n)) continue;  // guards the interval's integer rounding
       const double vd = static_cast<double>(v);
-      total += std::exp(lnf - std::lgamma(vd + 1) - std::lgamma(nd - vd + 1) + vd * lp + (nd - vd) * lq);
+      total += std::exp(lnf - stats::log_factorial(v) - stats::log_factorial(n - v) + vd * lp + (nd - vd) * lq);
     }
   }
   return std::min(1.0, total);
